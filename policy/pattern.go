@@ -1,0 +1,248 @@
+package policy
+
+import (
+	"strings"
+)
+
+// A pattern is a string from a policy (a Resource entry, a condition value)
+// compiled once into tokens: literal runs, '*' and '?' wildcards, and policy
+// variables such as ${aws:username} that are looked up in the request context
+// at evaluation time. Matching walks the tokens directly, so substituting a
+// variable never builds a string.
+type pattern struct {
+	raw    string
+	toks   []token
+	simple bool // no variables: raw can be handed straight to a matcher
+	wild   bool // contains '*' or '?'
+}
+
+type tokKind uint8
+
+const (
+	tLit  tokKind = iota // literal text (also what ${*}, ${?} and ${$} stand for)
+	tStar                // '*'
+	tQues                // '?'
+	tVar                 // ${key} or ${key, 'default'}
+)
+
+type token struct {
+	kind   tokKind
+	text   string // literal text, or the variable's lower-cased key
+	def    string // default value of a variable
+	hasDef bool
+	slot   uint8 // a variable's index in resolved
+}
+
+// maxVars bounds the variables in one pattern so resolution can use a fixed
+// array on the stack; IAM's own limit on policy size keeps real patterns far
+// below it.
+const maxVars = 8
+
+// compilePattern tokenizes s. wildcards says whether '*' and '?' are special
+// (Resource, StringLike, ArnLike) or literal (StringEquals). vars says whether
+// ${...} is substituted: only in 2012-10-17 documents.
+func compilePattern(s string, wildcards, vars bool) (pattern, error) {
+	p := pattern{raw: s, simple: true}
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			p.toks = append(p.toks, token{kind: tLit, text: lit.String()})
+			lit.Reset()
+		}
+	}
+	nvars := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case wildcards && c == '*':
+			flush()
+			p.toks = append(p.toks, token{kind: tStar})
+			p.wild = true
+		case wildcards && c == '?':
+			flush()
+			p.toks = append(p.toks, token{kind: tQues})
+			p.wild = true
+		case vars && c == '$' && i+1 < len(s) && s[i+1] == '{':
+			end := strings.IndexByte(s[i+2:], '}')
+			if end < 0 {
+				lit.WriteByte(c)
+				continue
+			}
+			body := s[i+2 : i+2+end]
+			i += 2 + end
+			switch body {
+			case "*", "?", "$":
+				// ${*} and friends spell the literal character.
+				p.simple = false
+				lit.WriteString(body)
+				continue
+			}
+			key, def, hasDef, ok := parseVariable(body)
+			if !ok {
+				return p, &Error{Message: MsgSyntax, Detail: "malformed policy variable ${" + body + "}"}
+			}
+			nvars++
+			if nvars > maxVars {
+				return p, &Error{Message: MsgSyntax, Detail: "too many policy variables in one value"}
+			}
+			flush()
+			p.simple = false
+			p.toks = append(p.toks, token{kind: tVar, text: strings.ToLower(key), def: def, hasDef: hasDef, slot: uint8(nvars - 1)})
+		default:
+			lit.WriteByte(c)
+		}
+	}
+	flush()
+	return p, nil
+}
+
+// parseVariable splits "aws:username" or "aws:username, 'default'" (IAM
+// allows spaces around the comma and requires single quotes).
+func parseVariable(body string) (key, def string, hasDef, ok bool) {
+	key = body
+	if i := strings.IndexByte(body, ','); i >= 0 {
+		key = body[:i]
+		rest := strings.TrimSpace(body[i+1:])
+		if len(rest) < 2 || rest[0] != '\'' || rest[len(rest)-1] != '\'' {
+			return "", "", false, false
+		}
+		def, hasDef = rest[1:len(rest)-1], true
+	}
+	key = strings.TrimSpace(key)
+	if key == "" || strings.ContainsAny(key, " ${}'") {
+		return "", "", false, false
+	}
+	return key, def, hasDef, true
+}
+
+// resolved holds the values of a pattern's variables for one evaluation.
+type resolved [maxVars]string
+
+// resolve looks up every variable of p in ctx. It reports false when a
+// variable has no value and no default: IAM then treats the pattern as
+// matching nothing.
+func (p *pattern) resolve(ctx *Context, out *resolved) bool {
+	n := 0
+	for i := range p.toks {
+		t := &p.toks[i]
+		if t.kind != tVar {
+			continue
+		}
+		if vs, ok := ctx.lookup(t.text); ok && len(vs) > 0 {
+			out[n] = vs[0]
+		} else if t.hasDef {
+			out[n] = t.def
+		} else {
+			return false
+		}
+		n++
+	}
+	return true
+}
+
+// literal returns the pattern's text when it has neither wildcards nor
+// variables, for exact comparisons and map indexes.
+func (p *pattern) literal() (string, bool) {
+	if p.wild || !p.simple {
+		if p.wild {
+			return "", false
+		}
+		for _, t := range p.toks {
+			if t.kind == tVar {
+				return "", false
+			}
+		}
+		// Only ${*}-style escapes: the literal is the joined text.
+		var b strings.Builder
+		for _, t := range p.toks {
+			b.WriteString(t.text)
+		}
+		return b.String(), true
+	}
+	return p.raw, true
+}
+
+// match reports whether s matches p with variables already resolved.
+// Literal and variable text are compared exactly, or ignoring ASCII case with
+// fold. The algorithm is the usual greedy glob with one backtrack point, over
+// a position (token, offset within the token) instead of a byte index.
+func (p *pattern) match(s string, vals *resolved, fold bool) bool {
+	toks := p.toks
+	ti, ci, si := 0, 0, 0
+	starTi, mark := -1, 0
+	for si < len(s) {
+		if ti < len(toks) {
+			t := &toks[ti]
+			switch t.kind {
+			case tStar:
+				starTi, mark = ti+1, si
+				ti++
+				ci = 0
+				continue
+			case tQues:
+				ti++
+				si++
+				continue
+			default:
+				txt := t.text
+				if t.kind == tVar {
+					txt = vals[t.slot]
+				}
+				if ci >= len(txt) {
+					ti++
+					ci = 0
+					continue
+				}
+				if eqByte(txt[ci], s[si], fold) {
+					ci++
+					si++
+					if ci == len(txt) {
+						ti++
+						ci = 0
+					}
+					continue
+				}
+			}
+		}
+		if starTi < 0 {
+			return false
+		}
+		ti, ci = starTi, 0
+		mark++
+		si = mark
+	}
+	// The input is used up: what is left of the pattern must match nothing.
+	for ; ti < len(toks); ti, ci = ti+1, 0 {
+		t := &toks[ti]
+		switch t.kind {
+		case tStar:
+		case tQues:
+			return false
+		case tVar:
+			if len(vals[t.slot]) > ci {
+				return false
+			}
+		default:
+			if len(t.text) > ci {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func eqByte(a, b byte, fold bool) bool {
+	if a == b {
+		return true
+	}
+	if !fold {
+		return false
+	}
+	if 'A' <= a && a <= 'Z' {
+		a += 'a' - 'A'
+	}
+	if 'A' <= b && b <= 'Z' {
+		b += 'a' - 'A'
+	}
+	return a == b
+}
