@@ -131,12 +131,25 @@ func checkStructure(doc *Document) *Error {
 
 // checkLegacy covers what IAM answers with "The policy failed legacy
 // parsing": an Effect in the wrong case, dates it cannot read, and ARNs cut
-// short.
+// short or in an unknown partition, in that order.
 func checkLegacy(doc *Document) *Error {
 	for i := range doc.Statements {
 		st := &doc.Statements[i]
 		if st.Effect != Allow && st.Effect != Deny {
 			return stmtErr(i, "Effect", MsgLegacyParsing, "Effect is case-sensitive: write Allow or Deny, not "+quote(string(st.Effect)))
+		}
+		for _, b := range st.Condition {
+			op, ok := parseOperator(b.Operator)
+			if !ok || op.family != famDate {
+				continue
+			}
+			for _, k := range b.Keys {
+				for _, v := range k.Values.List {
+					if _, ok := parseDate(v); !ok && !strings.Contains(v, "${") {
+						return stmtErr(i, "Condition."+b.Operator+"."+k.Key, MsgLegacyParsing, quote(v)+" is not a date (use ISO 8601 such as 2026-01-02T15:04:05Z, or epoch seconds)")
+					}
+				}
+			}
 		}
 		for _, list := range []Values{st.Resource, st.NotResource} {
 			for _, r := range list.List {
@@ -151,19 +164,6 @@ func checkLegacy(doc *Document) *Error {
 				}
 				if len(parts) < 6 || parts[2] == "" {
 					return stmtErr(i, "Resource", MsgLegacyParsing, "ARN "+quote(r)+" needs six colon-separated parts with a service: arn:partition:service:region:account:resource")
-				}
-			}
-		}
-		for _, b := range st.Condition {
-			op, ok := parseOperator(b.Operator)
-			if !ok || op.family != famDate {
-				continue
-			}
-			for _, k := range b.Keys {
-				for _, v := range k.Values.List {
-					if _, ok := parseDate(v); !ok && !strings.Contains(v, "${") {
-						return stmtErr(i, "Condition."+b.Operator+"."+k.Key, MsgLegacyParsing, quote(v)+" is not a date (use ISO 8601 such as 2026-01-02T15:04:05Z, or epoch seconds)")
-					}
 				}
 			}
 		}
