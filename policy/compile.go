@@ -131,15 +131,24 @@ func (ap *arnPattern) matches(value string, ctx *Context) bool {
 	if ap.whole.raw == "*" {
 		return true
 	}
-	if ap.split {
-		if parts, ok := arn.Split(value); ok {
-			for i := range ap.segs {
-				if !ap.segs[i].matchResolved(parts[i], ctx, false) {
-					return false
-				}
+	parts, ok := arn.Split(value)
+	return ap.matchesSplit(value, &parts, ok, ctx)
+}
+
+// matchesSplit is matches with value already split (ok reports whether it is
+// an ARN), so that one request's resource is split once, not once per
+// pattern.
+func (ap *arnPattern) matchesSplit(value string, parts *[6]string, ok bool, ctx *Context) bool {
+	if ap.whole.raw == "*" {
+		return true
+	}
+	if ap.split && ok {
+		for i := range ap.segs {
+			if !ap.segs[i].matchResolved(parts[i], ctx, false) {
+				return false
 			}
-			return true
 		}
+		return true
 	}
 	return ap.whole.matchResolved(value, ctx, false)
 }

@@ -257,6 +257,7 @@ func (e *Evaluator) Evaluate(req *Request, res *Result) Decision {
 		}
 	}
 	q := query{req: req, svc: svc, name: name, res: res}
+	q.parts, q.isARN = arn.Split(req.Resource)
 
 	p := &req.Principal
 	service := p.Kind == arn.PrincipalService
@@ -316,10 +317,8 @@ func (e *Evaluator) Evaluate(req *Request, res *Result) Decision {
 	}
 
 	resAcct := req.ResourceAccount
-	if resAcct == "" {
-		if parts, ok := arn.Split(req.Resource); ok {
-			resAcct = parts[4]
-		}
+	if resAcct == "" && q.isARN {
+		resAcct = q.parts[4]
 	}
 	cross := p.Account != "" && resAcct != "" && resAcct != p.Account && !service
 
@@ -369,7 +368,9 @@ func (r *Result) set(d Decision, why Reason) Decision {
 
 type query struct {
 	req       *Request
-	svc, name string
+	svc, name string // the action, lower-cased and split
+	parts     [6]string
+	isARN     bool // parts holds the request's resource ARN
 	res       *Result
 }
 
@@ -401,7 +402,7 @@ func (g *group) eval(q *query) outcome {
 		if checkAction && !s.matchesAction(q.req.Action) {
 			continue
 		}
-		gr, ok := s.applies(q.req)
+		gr, ok := s.applies(q)
 		if !ok {
 			continue
 		}
@@ -429,11 +430,12 @@ func (s *cstmt) matchesAction(action string) bool {
 
 // applies checks resource, principal and conditions (the action is already
 // known to match) and says how the principal matched.
-func (s *cstmt) applies(req *Request) (grant, bool) {
+func (s *cstmt) applies(q *query) (grant, bool) {
+	req := q.req
 	if s.hasResource {
 		hit := false
 		for i := range s.resources {
-			if s.resources[i].matches(req.Resource, req.Context) {
+			if s.resources[i].matchesSplit(req.Resource, &q.parts, q.isARN, req.Context) {
 				hit = true
 				break
 			}

@@ -85,7 +85,14 @@ func checkDocument(doc *Document, opts CheckOptions) *Error {
 		}
 		for _, b := range st.Condition {
 			for _, k := range b.Keys {
-				if msg, detail := checkVendorName(k.Key); msg != "" {
+				// Condition keys need a vendor prefix but may have more
+				// colons (kms:EncryptionContext:aws:s3:arn, tag keys such as
+				// aws:cloudformation:stack-name), so only the prefix is checked.
+				vendor, _, found := strings.Cut(k.Key, ":")
+				if msg, detail := checkVendorName(vendor + ":x"); !found || msg != "" {
+					if !found {
+						msg, detail = MsgVendorPrefix, quote(k.Key)+" needs a service prefix, like aws:SourceIp"
+					}
 					return stmtErr(i, "Condition."+b.Operator+"."+k.Key, msg, detail)
 				}
 			}
