@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"encoding/json"
 	"os"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 )
 
 func seedFuzz(f *testing.F) {
@@ -73,6 +75,40 @@ func FuzzEvaluate(f *testing.F) {
 			}
 			for _, act := range []string{"s3:GetObject", "ECS:SubmitTaskStateChange", "sts:AssumeRole", ""} {
 				ev.Evaluate(&Request{Principal: principal, Action: act, Resource: "arn:aws:s3:::bucket/key", Context: ctx}, &res)
+			}
+		}
+	})
+}
+
+// FuzzScannerMatchesEncodingJSON: the hand-written scanner accepts exactly
+// the documents encoding/json accepts (up to the nesting limit) and decodes
+// strings the same way.
+func FuzzScannerMatchesEncodingJSON(f *testing.F) {
+	seedFuzz(f)
+	f.Add([]byte(`"\ud83d\ude00 \u00e9 \\ \/ \b\f\n\r\t"`))
+	f.Add([]byte(`[1, -0.5e+3, true, false, null, {"a": []}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !utf8.Valid(data) {
+			return
+		}
+		s := scanner{src: data}
+		n, err := s.value()
+		if err == nil {
+			s.skipSpace()
+			if s.pos < len(data) {
+				err = s.fail("trailing data")
+			}
+		}
+		if s.depth > maxNesting-1 {
+			return
+		}
+		if (err == nil) != json.Valid(data) {
+			t.Fatalf("scanner ok=%v, encoding/json valid=%v for %q", err == nil, json.Valid(data), data)
+		}
+		if err == nil && n.kind == kString {
+			var want string
+			if json.Unmarshal(data, &want) == nil && want != n.text {
+				t.Fatalf("string %q decoded as %q, encoding/json gives %q", data, n.text, want)
 			}
 		}
 	})

@@ -1,11 +1,7 @@
 package policy
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -138,106 +134,22 @@ func (p *parser) decode() (*node, error) {
 	if !utf8.Valid(p.src) {
 		return nil, p.errAt(-1, MsgInvalidJSON, "", "document is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(p.src))
-	dec.UseNumber()
-	n, err := p.value(dec, 0)
-	if err != nil {
-		return nil, err
+	s := scanner{src: p.src}
+	n, err := s.value()
+	if err == nil {
+		s.skipSpace()
+		if s.pos < len(s.src) {
+			err = s.fail("unexpected data after the document")
+		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, p.errAt(dec.InputOffset(), MsgInvalidJSON, "", "unexpected data after the document")
+	if err != nil {
+		msg := MsgInvalidJSON
+		if s.depth > maxNesting {
+			msg = MsgSyntax
+		}
+		return nil, p.errAt(int64(err.off), msg, "", err.msg)
 	}
 	return n, nil
-}
-
-func (p *parser) jsonErr(dec *json.Decoder, err error) *Error {
-	off := dec.InputOffset()
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off = se.Offset
-	}
-	detail := err.Error()
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		detail = "unexpected end of document"
-	}
-	return p.errAt(off, MsgInvalidJSON, "", detail)
-}
-
-// value reads one JSON value. Offsets are taken before the token is read;
-// json.Decoder reports the offset after the previous token, so we skip the
-// separators to land on the value itself.
-func (p *parser) value(dec *json.Decoder, depth int) (*node, error) {
-	if depth > maxNesting {
-		return nil, p.errAt(dec.InputOffset(), MsgSyntax, "", fmt.Sprintf("nesting deeper than %d levels", maxNesting))
-	}
-	off := p.skipSep(dec.InputOffset())
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, p.jsonErr(dec, err)
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			n := &node{kind: kObject, off: off}
-			for dec.More() {
-				koff := p.skipSep(dec.InputOffset())
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, p.jsonErr(dec, err)
-				}
-				key, _ := kt.(string)
-				v, err := p.value(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.keys = append(n.keys, key)
-				n.koffs = append(n.koffs, koff)
-				n.vals = append(n.vals, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, p.jsonErr(dec, err)
-			}
-			return n, nil
-		case '[':
-			n := &node{kind: kArray, off: off}
-			for dec.More() {
-				v, err := p.value(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.vals = append(n.vals, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, p.jsonErr(dec, err)
-			}
-			return n, nil
-		}
-	case string:
-		return &node{kind: kString, off: off, text: t}, nil
-	case json.Number:
-		return &node{kind: kNumber, off: off, text: t.String()}, nil
-	case bool:
-		if t {
-			return &node{kind: kBool, off: off, text: "true"}, nil
-		}
-		return &node{kind: kBool, off: off, text: "false"}, nil
-	case nil:
-		return &node{kind: kNull, off: off}, nil
-	}
-	return nil, p.errAt(off, MsgInvalidJSON, "", "unexpected token")
-}
-
-func (p *parser) skipSep(off int64) int64 {
-	for off < int64(len(p.src)) {
-		switch p.src[off] {
-		case ' ', '\t', '\r', '\n', ',', ':':
-			off++
-		default:
-			return off
-		}
-	}
-	return off
 }
 
 // field looks an element up the way IAM does: element names are matched
