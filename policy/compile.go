@@ -84,7 +84,7 @@ type arnPattern struct {
 func compileARNPattern(s string, vars bool) (arnPattern, error) {
 	ap := arnPattern{}
 	var err error
-	if ap.whole, err = compilePattern(s, true, vars); err != nil {
+	if ap.whole, err = compilePattern(s, true, vars); err != nil || s == "*" {
 		return ap, err
 	}
 	parts, ok := splitARNPattern(s, vars)
@@ -142,15 +142,23 @@ func (ap *arnPattern) matchesSplit(value string, parts *[6]string, ok bool, ctx 
 	if ap.whole.raw == "*" {
 		return true
 	}
-	if ap.split && ok {
-		for i := range ap.segs {
-			if !ap.segs[i].matchResolved(parts[i], ctx, false) {
-				return false
-			}
-		}
-		return true
+	if !ok {
+		return ap.whole.matchResolved(value, ctx, false)
 	}
-	return ap.whole.matchResolved(value, ctx, false)
+	if !ap.split {
+		// reference_policies_elements_condition_operators.md, ARN operators:
+		// "Each of the six colon-delimited components of the ARN is checked
+		// separately". A pattern without six components cannot match an ARN
+		// component by component, and a whole-string glob would let a
+		// wildcard span colons (arn.Match decides the same).
+		return false
+	}
+	for i := range ap.segs {
+		if !ap.segs[i].matchResolved(parts[i], ctx, false) {
+			return false
+		}
+	}
+	return true
 }
 
 // matchResolved resolves p's variables and matches s.

@@ -215,12 +215,19 @@ func parseIPPrefix(s string) (netip.Prefix, bool) {
 		if err != nil {
 			return netip.Prefix{}, false
 		}
+		// An IPv4-mapped IPv6 range (::ffff:203.0.113.0/120) stands for
+		// the IPv4 range it maps, as request addresses are unmapped before
+		// matching; otherwise it could never match anything.
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
 		return p.Masked(), true
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return netip.Prefix{}, false
 	}
+	a = a.Unmap()
 	return netip.PrefixFrom(a, a.BitLen()), true
 }
 
@@ -239,9 +246,20 @@ func (c *condition) eval(ctx *Context) bool {
 		}
 		return false
 	}
+	if c.op.set != setNone && nullSet(vals) {
+		// reference_policies_multi-value-conditions.md: with no key, or key
+		// values that "resolve to a null data set, such as an empty string",
+		// ForAllValues is true and ForAnyValue false. IfExists still makes a
+		// missing key true (reference_policies_elements_condition_operators.md,
+		// "...IfExists": "If the key is not present, evaluate the condition
+		// element as true").
+		if c.op.set == setForAll {
+			return true
+		}
+		return c.op.ifExists && !present
+	}
 	switch c.op.set {
 	case setForAll:
-		// Vacuously true for a missing key or an empty set.
 		for _, v := range vals {
 			if c.matchAny(v, ctx) == c.op.negated {
 				return false
@@ -268,6 +286,19 @@ func (c *condition) eval(ctx *Context) bool {
 		}
 	}
 	return c.op.negated
+}
+
+// nullSet reports whether request values form what AWS calls a null data
+// set: no values at all, or only empty strings
+// (reference_policies_elements_condition.md, "The request context": an empty
+// string in the request context is null).
+func nullSet(vals []string) bool {
+	for _, v := range vals {
+		if v != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // matchAny reports whether the request value v matches any policy value under
