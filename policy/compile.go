@@ -355,6 +355,7 @@ func Compile(doc *Document, typ Type, name string) (*Policy, error) {
 		if st.NotAction.Set {
 			cs.notAction, acts = true, st.NotAction.List
 		}
+		cs.actions = make([]actionPattern, 0, len(acts))
 		for _, a := range acts {
 			cs.actions = append(cs.actions, compileAction(a))
 		}
@@ -363,6 +364,7 @@ func Compile(doc *Document, typ Type, name string) (*Policy, error) {
 			cs.notResource, res = true, st.NotResource
 		}
 		cs.hasResource = res.Set
+		cs.resources = make([]arnPattern, 0, len(res.List))
 		for _, r := range res.List {
 			ap, err := compileARNPattern(r, vars)
 			if err != nil {

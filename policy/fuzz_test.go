@@ -91,7 +91,7 @@ func FuzzScannerMatchesEncodingJSON(f *testing.F) {
 		if !utf8.Valid(data) {
 			return
 		}
-		s := scanner{src: data}
+		s := newScanner(data)
 		n, err := s.value()
 		if err == nil {
 			s.skipSpace()

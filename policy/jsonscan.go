@@ -12,8 +12,24 @@ import (
 // most of the cost of compiling a policy.
 type scanner struct {
 	src   []byte
+	text  string // src as a string, so unescaped strings are substrings of it
 	pos   int
 	depth int
+	slab  []node // nodes are carved out of slabs: one allocation per many values
+}
+
+func newScanner(src []byte) scanner {
+	return scanner{src: src, text: string(src)}
+}
+
+func (s *scanner) node(kind nodeKind, off int64) *node {
+	if len(s.slab) == 0 {
+		s.slab = make([]node, 64)
+	}
+	n := &s.slab[0]
+	s.slab = s.slab[1:]
+	n.kind, n.off = kind, off
+	return n
 }
 
 type scanError struct {
@@ -50,7 +66,9 @@ func (s *scanner) value() (*node, *scanError) {
 		if err != nil {
 			return nil, err
 		}
-		return &node{kind: kString, off: off, text: str}, nil
+		n := s.node(kString, off)
+		n.text = str
+		return n, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return s.number(off)
 	case c == 't':
@@ -69,7 +87,7 @@ func (s *scanner) literal(off int64, word string, kind nodeKind) (*node, *scanEr
 		return nil, s.fail("invalid literal, expected " + word)
 	}
 	s.pos += len(word)
-	n := &node{kind: kind, off: off}
+	n := s.node(kind, off)
 	if kind == kBool {
 		n.text = word
 	}
@@ -89,7 +107,9 @@ func (s *scanner) object(off int64) (*node, *scanError) {
 		return nil, err
 	}
 	s.pos++ // {
-	n := &node{kind: kObject, off: off}
+	n := s.node(kObject, off)
+	n.keys = make([]string, 0, 6)
+	n.vals = make([]*node, 0, 6)
 	s.skipSpace()
 	if s.pos < len(s.src) && s.src[s.pos] == '}' {
 		s.pos++
@@ -101,7 +121,6 @@ func (s *scanner) object(off int64) (*node, *scanError) {
 		if s.pos >= len(s.src) || s.src[s.pos] != '"' {
 			return nil, s.fail("expected a string as the object key")
 		}
-		koff := int64(s.pos)
 		key, err := s.str()
 		if err != nil {
 			return nil, err
@@ -116,7 +135,6 @@ func (s *scanner) object(off int64) (*node, *scanError) {
 			return nil, err
 		}
 		n.keys = append(n.keys, key)
-		n.koffs = append(n.koffs, koff)
 		n.vals = append(n.vals, v)
 		s.skipSpace()
 		if s.pos >= len(s.src) {
@@ -140,7 +158,8 @@ func (s *scanner) array(off int64) (*node, *scanError) {
 		return nil, err
 	}
 	s.pos++ // [
-	n := &node{kind: kArray, off: off}
+	n := s.node(kArray, off)
+	n.vals = make([]*node, 0, 4)
 	s.skipSpace()
 	if s.pos < len(s.src) && s.src[s.pos] == ']' {
 		s.pos++
@@ -203,7 +222,9 @@ func (s *scanner) number(off int64) (*node, *scanError) {
 			return nil, s.fail("invalid number: digits expected in the exponent")
 		}
 	}
-	return &node{kind: kNumber, off: off, text: string(s.src[start:s.pos])}, nil
+	n := s.node(kNumber, off)
+	n.text = s.text[start:s.pos]
+	return n, nil
 }
 
 // str reads a string at s.pos (which is '"'). Strings without escapes are
@@ -215,7 +236,7 @@ func (s *scanner) str() (string, *scanError) {
 		c := s.src[s.pos]
 		switch {
 		case c == '"':
-			out := string(s.src[start:s.pos])
+			out := s.text[start:s.pos]
 			s.pos++
 			return out, nil
 		case c == '\\':

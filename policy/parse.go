@@ -67,12 +67,11 @@ func (e *Error) Error() string {
 // node is a JSON value with the byte offset where it starts, so that errors
 // found after decoding can still point into the document.
 type node struct {
-	kind  nodeKind
-	off   int64
-	text  string // string value, number text, or "true"/"false"
-	keys  []string
-	koffs []int64
-	vals  []*node // object values (parallel to keys) or array elements
+	kind nodeKind
+	off  int64
+	text string // string value, number text, or "true"/"false"
+	keys []string
+	vals []*node // object values (parallel to keys) or array elements
 }
 
 type nodeKind uint8
@@ -134,7 +133,7 @@ func (p *parser) decode() (*node, error) {
 	if !utf8.Valid(p.src) {
 		return nil, p.errAt(-1, MsgInvalidJSON, "", "document is not valid UTF-8")
 	}
-	s := scanner{src: p.src}
+	s := newScanner(p.src)
 	n, err := s.value()
 	if err == nil {
 		s.skipSpace()
@@ -173,7 +172,7 @@ func (p *parser) document(root *node) (*Document, error) {
 	for i, k := range root.keys {
 		v := root.vals[i]
 		if seen[k] {
-			return nil, p.errAt(root.koffs[i], MsgSyntax, k, "element appears more than once")
+			return nil, p.errAt(root.vals[i].off, MsgSyntax, k, "element appears more than once")
 		}
 		seen[k] = true
 		switch k {
@@ -190,7 +189,7 @@ func (p *parser) document(root *node) (*Document, error) {
 		case "Statement":
 			stmtNode = v
 		default:
-			return nil, p.errAt(root.koffs[i], MsgSyntax, k, "unknown element "+quote(k)+"; a policy has Version, Id and Statement")
+			return nil, p.errAt(root.vals[i].off, MsgSyntax, k, "unknown element "+quote(k)+"; a policy has Version, Id and Statement")
 		}
 	}
 	if stmtNode == nil {
@@ -224,43 +223,42 @@ func (p *parser) document(root *node) (*Document, error) {
 
 func (p *parser) statement(n *node, path string) (Statement, error) {
 	var st Statement
-	seen := map[string]bool{}
 	for i, k := range n.keys {
 		v := n.vals[i]
-		ep := path + "." + k
-		if seen[k] {
-			return st, p.errAt(n.koffs[i], MsgSyntax, ep, "element appears more than once")
+		for j := 0; j < i; j++ {
+			if n.keys[j] == k {
+				return st, p.errAt(n.vals[i].off, MsgSyntax, path+"."+k, "element appears more than once")
+			}
 		}
-		seen[k] = true
 		var err error
 		switch k {
 		case "Sid":
 			if v.kind != kString {
-				return st, p.errAt(v.off, MsgSyntax, ep, "must be a string")
+				return st, p.errAt(v.off, MsgSyntax, path+"."+k, "must be a string")
 			}
 			st.Sid, st.HasSid = v.text, true
 		case "Effect":
 			if v.kind != kString {
-				return st, p.errAt(v.off, MsgSyntax, ep, "must be a string")
+				return st, p.errAt(v.off, MsgSyntax, path+"."+k, "must be a string")
 			}
 			st.Effect, st.HasEffect = Effect(v.text), true
 		case "Principal":
-			st.Principal, err = p.principal(v, ep)
+			st.Principal, err = p.principal(v, path, k)
 		case "NotPrincipal":
-			st.NotPrincipal, err = p.principal(v, ep)
+			st.NotPrincipal, err = p.principal(v, path, k)
 		case "Action":
-			st.Action, err = p.values(v, ep, false)
+			st.Action, err = p.values(v, path, k, false)
 		case "NotAction":
-			st.NotAction, err = p.values(v, ep, false)
+			st.NotAction, err = p.values(v, path, k, false)
 		case "Resource":
-			st.Resource, err = p.values(v, ep, false)
+			st.Resource, err = p.values(v, path, k, false)
 		case "NotResource":
-			st.NotResource, err = p.values(v, ep, false)
+			st.NotResource, err = p.values(v, path, k, false)
 		case "Condition":
-			st.Condition, err = p.condition(v, ep)
+			st.Condition, err = p.condition(v, path+"."+k)
 			st.HasCondition = true
 		default:
-			return st, p.errAt(n.koffs[i], MsgSyntax, ep, "unknown element "+quote(k)+" in a statement")
+			return st, p.errAt(n.vals[i].off, MsgSyntax, path+"."+k, "unknown element "+quote(k)+" in a statement")
 		}
 		if err != nil {
 			return st, err
@@ -271,7 +269,8 @@ func (p *parser) statement(n *node, path string) (Statement, error) {
 
 // values reads an element written as a string or an array of strings. In
 // Condition values IAM also accepts JSON numbers and booleans, kept as text.
-func (p *parser) values(n *node, path string, scalars bool) (Values, error) {
+// The element's path is base + "." + key, built only for errors.
+func (p *parser) values(n *node, base, key string, scalars bool) (Values, error) {
 	ok := func(c *node) bool {
 		return c.kind == kString || (scalars && (c.kind == kNumber || c.kind == kBool))
 	}
@@ -283,19 +282,20 @@ func (p *parser) values(n *node, path string, scalars bool) (Values, error) {
 		return Values{List: []string{n.text}, Set: true, Single: true}, nil
 	}
 	if n.kind != kArray {
-		return Values{}, p.errAt(n.off, MsgSyntax, path, "must be "+want+", not "+n.kind.String())
+		return Values{}, p.errAt(n.off, MsgSyntax, base+"."+key, "must be "+want+", not "+n.kind.String())
 	}
 	vs := Values{List: make([]string, 0, len(n.vals)), Set: true}
 	for i, c := range n.vals {
 		if !ok(c) {
-			return Values{}, p.errAt(c.off, MsgSyntax, fmt.Sprintf("%s[%d]", path, i), "must be "+want+", not "+c.kind.String())
+			return Values{}, p.errAt(c.off, MsgSyntax, fmt.Sprintf("%s.%s[%d]", base, key, i), "must be "+want+", not "+c.kind.String())
 		}
 		vs.List = append(vs.List, c.text)
 	}
 	return vs, nil
 }
 
-func (p *parser) principal(n *node, path string) (*PrincipalElement, error) {
+func (p *parser) principal(n *node, base, key string) (*PrincipalElement, error) {
+	path := base + "." + key
 	if n.kind == kString {
 		if n.text != "*" {
 			return nil, p.errAt(n.off, MsgSyntax, path, `a principal written as a string must be "*"`)
@@ -310,15 +310,15 @@ func (p *parser) principal(n *node, path string) (*PrincipalElement, error) {
 	for i, k := range n.keys {
 		ep := path + "." + k
 		if seen[k] {
-			return nil, p.errAt(n.koffs[i], MsgSyntax, ep, "principal type appears more than once")
+			return nil, p.errAt(n.vals[i].off, MsgSyntax, ep, "principal type appears more than once")
 		}
 		seen[k] = true
 		switch k {
 		case "AWS", "Service", "Federated", "CanonicalUser":
 		default:
-			return nil, p.errAt(n.koffs[i], MsgSyntax, ep, "unknown principal type "+quote(k)+"; use AWS, Service, Federated or CanonicalUser")
+			return nil, p.errAt(n.vals[i].off, MsgSyntax, ep, "unknown principal type "+quote(k)+"; use AWS, Service, Federated or CanonicalUser")
 		}
-		vs, err := p.values(n.vals[i], ep, false)
+		vs, err := p.values(n.vals[i], path, k, false)
 		if err != nil {
 			return nil, err
 		}
@@ -340,7 +340,7 @@ func (p *parser) condition(n *node, path string) ([]ConditionBlock, error) {
 		}
 		b := ConditionBlock{Operator: op}
 		for j, key := range bn.keys {
-			vs, err := p.values(bn.vals[j], bp+"."+key, true)
+			vs, err := p.values(bn.vals[j], bp, key, true)
 			if err != nil {
 				return nil, err
 			}

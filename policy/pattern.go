@@ -2,6 +2,8 @@ package policy
 
 import (
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/wildcard"
 )
 
 // A pattern is a string from a policy (a Resource entry, a condition value)
@@ -43,38 +45,53 @@ const maxVars = 8
 // ${...} is substituted: only in 2012-10-17 documents.
 func compilePattern(s string, wildcards, vars bool) (pattern, error) {
 	p := pattern{raw: s, simple: true}
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			p.toks = append(p.toks, token{kind: tLit, text: lit.String()})
-			lit.Reset()
+	if !vars || strings.IndexByte(s, '$') < 0 {
+		// The common case: no variables, so the raw text is matched as is
+		// and no tokens are needed.
+		p.wild = wildcards && wildcard.HasWildcard(s)
+		if !wildcards && wildcard.HasWildcard(s) {
+			// StringEquals on a value with '*': compared literally, which
+			// the token matcher does.
+			p.simple = false
+			p.toks = []token{{kind: tLit, text: s}}
+		}
+		return p, nil
+	}
+	// Literal runs are substrings of s; ${*}, ${?} and ${$} become
+	// one-character literals. Adjacent literal tokens are fine for match.
+	litStart := 0
+	flush := func(end int) {
+		if end > litStart {
+			p.toks = append(p.toks, token{kind: tLit, text: s[litStart:end]})
 		}
 	}
 	nvars := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case wildcards && c == '*':
-			flush()
-			p.toks = append(p.toks, token{kind: tStar})
+		case wildcards && (c == '*' || c == '?'):
+			flush(i)
+			kind := tStar
+			if c == '?' {
+				kind = tQues
+			}
+			p.toks = append(p.toks, token{kind: kind})
 			p.wild = true
-		case wildcards && c == '?':
-			flush()
-			p.toks = append(p.toks, token{kind: tQues})
-			p.wild = true
-		case vars && c == '$' && i+1 < len(s) && s[i+1] == '{':
+			litStart = i + 1
+		case c == '$' && i+1 < len(s) && s[i+1] == '{':
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				lit.WriteByte(c)
-				continue
+				continue // no closing brace: a literal "${"
 			}
 			body := s[i+2 : i+2+end]
-			i += 2 + end
+			flush(i)
+			p.simple = false
+			litStart = i + 3 + end
 			switch body {
 			case "*", "?", "$":
 				// ${*} and friends spell the literal character.
-				p.simple = false
-				lit.WriteString(body)
+				p.toks = append(p.toks, token{kind: tLit, text: body})
+				i += 2 + end
 				continue
 			}
 			key, def, hasDef, ok := parseVariable(body)
@@ -85,14 +102,11 @@ func compilePattern(s string, wildcards, vars bool) (pattern, error) {
 			if nvars > maxVars {
 				return p, &Error{Message: MsgSyntax, Detail: "too many policy variables in one value"}
 			}
-			flush()
-			p.simple = false
 			p.toks = append(p.toks, token{kind: tVar, text: strings.ToLower(key), def: def, hasDef: hasDef, slot: uint8(nvars - 1)})
-		default:
-			lit.WriteByte(c)
+			i += 2 + end
 		}
 	}
-	flush()
+	flush(len(s))
 	return p, nil
 }
 
