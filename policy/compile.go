@@ -128,7 +128,7 @@ func splitARNPattern(s string, vars bool) ([6]string, bool) {
 // matches reports whether value matches, resolving variables from ctx. A
 // variable without a value makes the pattern match nothing.
 func (ap *arnPattern) matches(value string, ctx *Context) bool {
-	if ap.whole.raw == "*" {
+	if ap.whole.any {
 		return true
 	}
 	parts, ok := arn.Split(value)
@@ -139,7 +139,7 @@ func (ap *arnPattern) matches(value string, ctx *Context) bool {
 // an ARN), so that one request's resource is split once, not once per
 // pattern.
 func (ap *arnPattern) matchesSplit(value string, parts *[6]string, ok bool, ctx *Context) bool {
-	if ap.whole.raw == "*" {
+	if ap.whole.any {
 		return true
 	}
 	if !ok {
@@ -163,6 +163,9 @@ func (ap *arnPattern) matchesSplit(value string, parts *[6]string, ok bool, ctx 
 
 // matchResolved resolves p's variables and matches s.
 func (p *pattern) matchResolved(s string, ctx *Context, fold bool) bool {
+	if p.any {
+		return true
+	}
 	if p.simple {
 		if !p.wild {
 			if fold {

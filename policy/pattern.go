@@ -16,6 +16,7 @@ type pattern struct {
 	toks   []token
 	simple bool // no variables: raw can be handed straight to a matcher
 	wild   bool // contains '*' or '?'
+	any    bool // "*" with wildcards on: matches everything
 }
 
 type tokKind uint8
@@ -49,6 +50,7 @@ func compilePattern(s string, wildcards, vars bool) (pattern, error) {
 		// The common case: no variables, so the raw text is matched as is
 		// and no tokens are needed.
 		p.wild = wildcards && wildcard.HasWildcard(s)
+		p.any = wildcards && s == "*"
 		if !wildcards && wildcard.HasWildcard(s) {
 			// StringEquals on a value with '*': compared literally, which
 			// the token matcher does.
