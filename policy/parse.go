@@ -90,19 +90,83 @@ func (k nodeKind) String() string {
 }
 
 type parser struct {
-	src []byte
+	src  []byte
+	root *node
 }
 
 // Parse decodes a policy document. It checks JSON syntax and the shape of
 // every element (types, known element names); it does not apply the rules
 // that depend on where the policy is used — that is Validate's job.
 func Parse(data []byte) (*Document, error) {
+	doc, _, err := parseTree(data)
+	return doc, err
+}
+
+// parseTree is Parse that also returns the JSON tree, so that errors found
+// later can be located in the source.
+func parseTree(data []byte) (*Document, *parser, error) {
 	p := &parser{src: data}
 	root, err := p.decode()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return p.document(root)
+	p.root = root
+	doc, err := p.document(root)
+	return doc, p, err
+}
+
+// locate fills e's line and column from its Path ("Statement[1].Action[0]")
+// and drops indexes that the document does not have (a lone Statement object,
+// an Action written as one string).
+func (p *parser) locate(e *Error) {
+	if e.Path == "" || e.Line > 0 || p.root == nil {
+		return
+	}
+	n, rest, canon := p.root, e.Path, ""
+	for rest != "" {
+		rest = strings.TrimPrefix(rest, ".")
+		switch {
+		case rest[0] == '[':
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
+				return
+			}
+			idx := 0
+			for _, c := range rest[1:end] {
+				idx = idx*10 + int(c-'0')
+			}
+			rest = rest[end+1:]
+			if n.kind == kArray {
+				if idx >= len(n.vals) {
+					return
+				}
+				n = n.vals[idx]
+				canon += fmt.Sprintf("[%d]", idx)
+			}
+		case n.kind == kObject:
+			// Keys may contain dots and brackets of their own: take the
+			// longest key that the path continues with.
+			best := -1
+			for i, k := range n.keys {
+				if strings.HasPrefix(rest, k) && (len(rest) == len(k) || rest[len(k)] == '.' || rest[len(k)] == '[') && (best < 0 || len(k) > len(n.keys[best])) {
+					best = i
+				}
+			}
+			if best < 0 {
+				return
+			}
+			if canon != "" {
+				canon += "."
+			}
+			canon += n.keys[best]
+			rest = rest[len(n.keys[best]):]
+			n = n.vals[best]
+		default:
+			return
+		}
+	}
+	e.Path = canon
+	e.Line, e.Column = lineCol(p.src, n.off)
 }
 
 // ParseString is Parse for a string.

@@ -20,7 +20,7 @@ type CheckOptions struct {
 // checks reproduces which message AWS reports when a document has several
 // problems (see testdata/malformed_policies.json, recorded from AWS).
 func Check(data []byte, opts CheckOptions) (*Document, error) {
-	doc, err := Parse(data)
+	doc, p, err := parseTree(data)
 	if err != nil {
 		e := err.(*Error)
 		// IAM reports unparsable JSON differently for trust policies.
@@ -30,6 +30,7 @@ func Check(data []byte, opts CheckOptions) (*Document, error) {
 		return nil, e
 	}
 	if e := checkDocument(doc, opts); e != nil {
+		p.locate(e)
 		return nil, e
 	}
 	return doc, nil
