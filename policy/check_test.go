@@ -107,7 +107,7 @@ func TestCheckLocatesRuleErrors(t *testing.T) {
 	doc := "{\"Version\": \"2012-10-17\",\n \"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"},\n  {\"Effect\": \"Allow\",\n   \"Action\": [\"s3:GetObject\", \"s3:Get:Object\"], \"Resource\": \"*\"}]}"
 	_, err := Check([]byte(doc), CheckOptions{Type: TypeIdentity})
 	e := err.(*Error)
-	if e.Message != MsgOneColon || e.Path != "Statement[1].Action[1]" || e.Line != 5 || e.Column != 33 {
+	if e.Message != MsgOneColon || e.Path != "Statement[1].Action[1]" || e.Line != 5 || e.Column != 31 {
 		t.Fatalf("got %+v", e)
 	}
 	// A lone statement object and a single-string element have no index.
