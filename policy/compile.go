@@ -268,6 +268,15 @@ func isAccountID(s string) bool {
 
 // match returns how the caller matches the set, the strongest way first.
 func (ps *principalSet) match(p *Principal) grant {
+	if ps.any {
+		// reference_policies_elements_principal.md, "All principals": for
+		// users and role principals of the resource's account "no other
+		// permissions are required", and "permissions boundaries or session
+		// policies do not limit permissions granted using the
+		// aws:PrincipalArn condition key with a wildcard (*) in the Principal
+		// element": "*" grants to the caller itself, sessions included.
+		return grantDirect
+	}
 	switch p.Kind {
 	case arn.PrincipalService:
 		for _, s := range ps.services {
@@ -275,32 +284,12 @@ func (ps *principalSet) match(p *Principal) grant {
 				return grantDirect
 			}
 		}
-		if ps.any {
-			return grantDirect
-		}
 		return grantNone
 	case arn.PrincipalAnonymous:
-		if ps.any {
-			return grantDirect
-		}
 		return grantNone
 	}
-	for _, u := range ps.users {
-		if u == p.ARN {
-			return grantDirect
-		}
-	}
-	for _, f := range ps.federated {
-		if f == p.ARN {
-			return grantDirect
-		}
-	}
-	if p.Kind == arn.PrincipalRoot {
-		for _, a := range ps.accounts {
-			if a == p.Account {
-				return grantDirect
-			}
-		}
+	if ps.namesExactly(p) {
+		return grantDirect
 	}
 	if p.Kind == arn.PrincipalAssumedRole && p.RoleARN != "" {
 		for i := range ps.roles {
@@ -309,18 +298,68 @@ func (ps *principalSet) match(p *Principal) grant {
 			}
 		}
 	}
-	if ps.any {
-		if p.Kind == arn.PrincipalAssumedRole {
-			return grantRole
-		}
-		return grantDirect
-	}
 	for _, a := range ps.accounts {
 		if a == p.Account {
 			return grantAccount
 		}
 	}
 	return grantNone
+}
+
+// namesExactly reports whether the set names the caller itself (not its role
+// or its account): its user, session or federated-user ARN, the root user
+// through its account, or a service by name.
+func (ps *principalSet) namesExactly(p *Principal) bool {
+	switch p.Kind {
+	case arn.PrincipalService:
+		for _, s := range ps.services {
+			if strings.EqualFold(s, p.ARN) {
+				return true
+			}
+		}
+		return false
+	case arn.PrincipalAnonymous:
+		return false
+	case arn.PrincipalRoot:
+		for _, a := range ps.accounts {
+			if a == p.Account {
+				return true
+			}
+		}
+		return false
+	}
+	for _, u := range ps.users {
+		if u == p.ARN {
+			return true
+		}
+	}
+	for _, f := range ps.federated {
+		if f == p.ARN {
+			return true
+		}
+	}
+	return false
+}
+
+// excludes reports whether a NotPrincipal element exempts the caller.
+// reference_policies_elements_notprincipal.md: with the user and its account
+// listed, "all principals except the user named Bob" are denied, so an
+// account entry exempts the account (its root user), not every principal in
+// it; with a session, its role and its account listed, the statement denies
+// "all principals except the assumed-role user" named, so other sessions of
+// the role are not exempt. Only the caller's own identity exempts it.
+func (ps *principalSet) excludes(p *Principal) bool {
+	if ps.any || ps.namesExactly(p) {
+		return true
+	}
+	// A caller known only by its role ARN (PrincipalFromARN of a role) is
+	// exempt when that role is listed.
+	for i := range ps.roles {
+		if ps.roles[i].arn == p.ARN {
+			return true
+		}
+	}
+	return false
 }
 
 // matchesRole compares a role ARN by account and name, because a session's

@@ -265,7 +265,10 @@ func (e *Evaluator) Evaluate(req *Request, res *Result) Decision {
 	var scpArr, rcpArr [8]outcome
 	scpOut, rcpOut = scpArr[:0], rcpArr[:0]
 	deny := ReasonNone
-	if !service {
+	// SCPs "apply to principals of the account where the SCPs are attached"
+	// (reference_policies_evaluation-logic.md): not to service principals or
+	// anonymous callers, which belong to no account.
+	if !service && p.Kind != arn.PrincipalAnonymous {
 		for i := range e.scps {
 			o := e.scps[i].eval(&q)
 			scpOut = append(scpOut, o)
@@ -347,15 +350,25 @@ func (e *Evaluator) Evaluate(req *Request, res *Result) Decision {
 	if (e.trust || cross) && !resO.allow {
 		return res.set(ImplicitDeny, ReasonNoResourceAllow)
 	}
-	// The account root is allowed everything in its own account by identity.
-	identityAllows := idO.allow || (p.Kind == arn.PrincipalRoot && !cross)
+	// reference_policies_evaluation-logic.md: "all requests are implicitly
+	// denied with the exception of the AWS account root user, which has full
+	// access". Across accounts that is the evaluation in the root user's own
+	// (trusted) account; the resource's account was checked above
+	// (reference_policies_evaluation-logic-cross-account.md).
+	identityAllows := idO.allow || p.Kind == arn.PrincipalRoot
 	if !identityAllows {
 		return res.set(ImplicitDeny, ReasonNoIdentityAllow)
 	}
 	if e.boundary.present && !bO.allow {
 		return res.set(ImplicitDeny, ReasonNoBoundaryAllow)
 	}
-	if e.session.present && p.IsSession() && !sO.allow {
+	// reference_policies_evaluation-logic.md, "Session policies": "If there
+	// is no session policy, the code checks whether the principal is a role
+	// session. If the principal is a role session, then the request is
+	// Allowed. Otherwise, the request is implicitly denied": a federated user
+	// session (GetFederationToken) gets identity permissions only through a
+	// session policy.
+	if p.IsSession() && (e.session.present || p.Kind == arn.PrincipalFederatedUser) && !sO.allow {
 		return res.set(ImplicitDeny, ReasonNoSessionAllow)
 	}
 	return res.set(Allowed, ReasonIdentityAllows)
@@ -446,16 +459,14 @@ func (s *cstmt) applies(q *query) (grant, bool) {
 	}
 	gr := grantDirect
 	if s.principal != nil {
-		gr = s.principal.match(&req.Principal)
 		if s.notPrinc {
-			if gr != grantNone {
+			// Everyone but the named principals, anonymous users included
+			// (reference_policies_elements_notprincipal.md, "NotPrincipal
+			// With Allow"): granted as Principal "*" grants.
+			if s.principal.excludes(&req.Principal) {
 				return grantNone, false
 			}
-			gr = grantAccount
-			if req.Principal.Kind == arn.PrincipalService || req.Principal.Kind == arn.PrincipalAnonymous {
-				gr = grantDirect
-			}
-		} else if gr == grantNone {
+		} else if gr = s.principal.match(&req.Principal); gr == grantNone {
 			return grantNone, false
 		}
 	}
