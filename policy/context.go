@@ -196,6 +196,19 @@ func (c *Context) SetGlobal(g GlobalKeys) *Context {
 		set("aws:PrincipalArn", p.ARN)
 	}
 	set("aws:PrincipalAccount", p.Account)
+	switch p.Kind {
+	case arn.PrincipalAnonymous:
+		// reference_policies_condition-keys.md, aws:PrincipalAccount: "For
+		// anonymous requests, the request context returns anonymous."
+		set("aws:PrincipalAccount", "anonymous")
+	case arn.PrincipalService:
+		// aws:PrincipalIsAWSService "is present in the request context for
+		// all signed API requests": true for a service principal acting
+		// directly, false otherwise; anonymous requests do not include it.
+		c.Set("aws:PrincipalIsAWSService", "true")
+	default:
+		c.Set("aws:PrincipalIsAWSService", "false")
+	}
 	set("aws:PrincipalType", principalType(p.Kind))
 	set("aws:userid", g.UserID)
 	if p.Kind == arn.PrincipalUser {
