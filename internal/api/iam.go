@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/iam"
+)
+
+const iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+// iamHandlers maps each IAM action to its handler. Handlers decode their
+// parameters, call the domain and encode the result; nothing else. Each
+// group of operations registers itself from its own file.
+func (s *Server) iamHandlers() map[string]queryHandler {
+	m := map[string]queryHandler{
+		"CreateRole": s.iamCreateRole,
+		"GetRole":    s.iamGetRole,
+	}
+	for _, register := range []func(map[string]queryHandler){
+		s.registerIAMRoles,
+		s.registerIAMPolicies,
+		s.registerIAMUsers,
+	} {
+		register(m)
+	}
+	return m
+}
+
+func (s *Server) serveIAM(w http.ResponseWriter, ctx context.Context, c *call, q *Query) {
+	h, ok := s.iamOps[q.Action]
+	if !ok {
+		s.writeQueryError(w, c, iamXMLNS, awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
+		return
+	}
+	caller := iam.Caller{Account: s.Account, ARN: "arn:aws:iam::" + s.Account + ":root"}
+	var x XML
+	if err := h(ctx, caller, q, &x); err != nil {
+		s.writeQueryError(w, c, iamXMLNS, err)
+		return
+	}
+	s.writeQuery(w, c, iamXMLNS, &x)
+}
+
+// tags decodes Tags.member.N.Key/Value.
+func tags(q *Query) []iam.Tag {
+	var out []iam.Tag
+	for _, m := range q.Struct("Tags", "Key", "Value") {
+		out = append(out, iam.Tag{Key: m["Key"], Value: m["Value"]})
+	}
+	return out
+}
+
+func writeTags(x *XML, name string, ts []iam.Tag, always bool) {
+	if len(ts) == 0 && !always {
+		return
+	}
+	x.Open(name)
+	for _, t := range ts {
+		x.Open("member").Elem("Key", t.Key).Elem("Value", t.Value).Close("member")
+	}
+	x.Close(name)
+}
+
+// writeRole writes a Role structure. full adds what GetRole returns beyond
+// CreateRole (RoleLastUsed, MaxSessionDuration).
+func writeRole(x *XML, name string, r *iam.Role, full bool) {
+	x.Open(name)
+	x.Elem("Path", r.Path).Elem("RoleName", r.Name).Elem("RoleId", r.ID).Elem("Arn", r.ARN)
+	x.Time("CreateDate", r.CreateDate)
+	x.Elem("AssumeRolePolicyDocument", PercentEncode(r.AssumeRolePolicy))
+	x.ElemIf("Description", r.Description)
+	if full {
+		x.Int("MaxSessionDuration", r.MaxSessionDuration)
+	}
+	if r.PermissionsBoundary != "" {
+		x.Open("PermissionsBoundary").Elem("PermissionsBoundaryType", "Policy").Elem("PermissionsBoundaryArn", r.PermissionsBoundary).Close("PermissionsBoundary")
+	}
+	writeTags(x, "Tags", r.Tags, false)
+	if full {
+		x.Open("RoleLastUsed")
+		if !r.LastUsed.IsZero() {
+			x.Time("LastUsedDate", r.LastUsed).ElemIf("Region", r.LastUsedRegion)
+		}
+		x.Close("RoleLastUsed")
+	}
+	x.Close(name)
+}
+
+func (s *Server) iamCreateRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	name, err := q.Required("RoleName")
+	if err != nil {
+		return err
+	}
+	doc, err := q.Required("AssumeRolePolicyDocument")
+	if err != nil {
+		return err
+	}
+	maxSession, err := q.Int("MaxSessionDuration", 0)
+	if err != nil {
+		return err
+	}
+	r, err := s.IAM.CreateRole(ctx, c, iam.CreateRoleInput{
+		RoleName: name, Path: q.Get("Path"), AssumeRolePolicyDocument: doc,
+		Description: q.Get("Description"), MaxSessionDuration: maxSession,
+		PermissionsBoundary: q.Get("PermissionsBoundary"), Tags: tags(q),
+	})
+	if err != nil {
+		return err
+	}
+	writeRole(x, "Role", r, false)
+	return nil
+}
+
+func (s *Server) iamGetRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	name, err := q.Required("RoleName")
+	if err != nil {
+		return err
+	}
+	r, err := s.IAM.GetRole(ctx, c, name)
+	if err != nil {
+		return err
+	}
+	writeRole(x, "Role", r, true)
+	return nil
+}

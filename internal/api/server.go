@@ -1,0 +1,246 @@
+// Package api is rolecall's HTTP front end: one endpoint for every AWS API
+// rolecall serves. A request travels decode → authenticate → authorize →
+// domain operation → encode; this package owns decoding, routing and
+// encoding, and keeps the domain packages free of HTTP.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/iam"
+)
+
+// maxBodyBytes bounds a request body. IAM's largest documents are 10 KB of
+// inline policies; a megabyte leaves ample room and stops abuse.
+const maxBodyBytes = 1 << 20
+
+// Server serves the AWS APIs.
+type Server struct {
+	Log     *slog.Logger
+	IAM     *iam.Service
+	Account string // the default account; requests are attributed to its root until request authentication lands
+	Region  string
+
+	iamOps   map[string]queryHandler
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// queryHandler serves one Query-protocol action, writing its result
+// elements (inside <ActionResult>) to x.
+type queryHandler func(ctx context.Context, c iam.Caller, q *Query, x *XML) error
+
+// New builds a Server.
+func New(log *slog.Logger, iamSvc *iam.Service, account, region string) *Server {
+	s := &Server{Log: log, IAM: iamSvc, Account: account, Region: region}
+	s.iamOps = s.iamHandlers()
+	s.registry = prometheus.NewRegistry()
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "rolecall_api_requests_total",
+		Help: "API requests by service, action and AWS error code (empty on success).",
+	}, []string{"service", "action", "code"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "rolecall_api_request_duration_seconds",
+		Help:    "API request latency by service and action.",
+		Buckets: prometheus.ExponentialBuckets(0.00005, 4, 10),
+	}, []string{"service", "action"})
+	s.registry.MustRegister(s.requests, s.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return s
+}
+
+// Handler returns the HTTP handler: /healthz, /metrics and the AWS APIs.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/", s.serveAWS)
+	return mux
+}
+
+// call is the state of one API request.
+type call struct {
+	requestID string
+	service   string
+	action    string
+	start     time.Time
+}
+
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	c := &call{requestID: newRequestID(), start: time.Now()}
+	w.Header().Set("x-amzn-RequestId", c.requestID)
+	q, err := decodeQuery(w, r)
+	if err != nil {
+		s.writeQueryError(w, c, "https://iam.amazonaws.com/doc/2010-05-08/", err)
+		return
+	}
+	c.action = q.Action
+	c.service = serviceOf(r, q)
+	switch c.service {
+	case "iam":
+		s.serveIAM(w, r.Context(), c, q)
+	default:
+		s.writeQueryError(w, c, "https://iam.amazonaws.com/doc/2010-05-08/",
+			awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
+	}
+}
+
+// decodeQuery reads a Query-protocol request: a form-encoded POST body, or
+// the URL's query string.
+func decodeQuery(w http.ResponseWriter, r *http.Request) (*Query, error) {
+	params := r.URL.Query()
+	if r.Method == http.MethodPost {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		if err != nil {
+			return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body must be at most %d bytes", maxBodyBytes)
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form encoding")
+		}
+		for k, v := range form {
+			params[k] = append(params[k], v...)
+		}
+	}
+	q := &Query{Params: params}
+	q.Action, _ = q.String("Action")
+	q.Version, _ = q.String("Version")
+	if q.Action == "" {
+		return nil, awserr.New(http.StatusBadRequest, "MissingAction", "Missing Action")
+	}
+	return q, nil
+}
+
+// serviceOf routes by the SigV4 credential scope's service, falling back to
+// the API version for unsigned requests.
+func serviceOf(r *http.Request, q *Query) string {
+	if svc := scopeService(r.Header.Get("Authorization")); svc != "" {
+		return svc
+	}
+	if cred := q.Get("X-Amz-Credential"); cred != "" {
+		if parts := strings.Split(cred, "/"); len(parts) == 5 {
+			return parts[3]
+		}
+	}
+	switch q.Version {
+	case "2010-05-08":
+		return "iam"
+	case "2011-06-15":
+		return "sts"
+	}
+	return ""
+}
+
+// scopeService extracts the service from
+// "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/iam/aws4_request, ...".
+func scopeService(auth string) string {
+	i := strings.Index(auth, "Credential=")
+	if i < 0 {
+		return ""
+	}
+	cred := auth[i+len("Credential="):]
+	if j := strings.IndexAny(cred, ", "); j >= 0 {
+		cred = cred[:j]
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// writeQuery writes a successful Query-protocol response.
+func (s *Server) writeQuery(w http.ResponseWriter, c *call, xmlns string, result *XML) {
+	var x XML
+	x.b.WriteString(`<` + c.action + `Response xmlns="` + xmlns + `">`)
+	if result != nil && result.b.Len() > 0 {
+		x.Open(c.action + "Result")
+		x.b.Write(result.Bytes())
+		x.Close(c.action + "Result")
+	}
+	x.Open("ResponseMetadata").Elem("RequestId", c.requestID).Close("ResponseMetadata")
+	x.Close(c.action + "Response")
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(x.Bytes())
+	s.record(c, http.StatusOK, "")
+}
+
+// writeQueryError writes AWS's Query-protocol error envelope. Errors that are
+// not *awserr.Error are internal: logged, and answered with a generic 500
+// that reveals nothing.
+func (s *Server) writeQueryError(w http.ResponseWriter, c *call, xmlns string, err error) {
+	e, ok := awserr.As(err)
+	if !ok {
+		if err == context.Canceled {
+			e = awserr.New(499, "RequestCanceled", "The request was canceled")
+		} else {
+			s.Log.Error("internal error", "request_id", c.requestID, "service", c.service, "action", c.action, "err", err)
+			e = awserr.ServiceFailure("An internal error occurred. Request ID: %s", c.requestID)
+		}
+	}
+	var x XML
+	x.b.WriteString(`<ErrorResponse xmlns="` + xmlns + `">`)
+	x.Open("Error")
+	if e.Sender {
+		x.Elem("Type", "Sender")
+	} else {
+		x.Elem("Type", "Receiver")
+	}
+	x.Elem("Code", e.Code).Elem("Message", e.Message).Close("Error")
+	x.Elem("RequestId", c.requestID)
+	x.Close("ErrorResponse")
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(x.Bytes())
+	s.record(c, e.Status, e.Code)
+}
+
+func (s *Server) record(c *call, status int, code string) {
+	d := time.Since(c.start)
+	svc, action := c.service, c.action
+	if svc == "" {
+		svc = "unknown"
+	}
+	if !s.knownAction(svc, action) {
+		action = "unknown" // keep label cardinality bounded
+	}
+	s.requests.WithLabelValues(svc, action, code).Inc()
+	s.latency.WithLabelValues(svc, action).Observe(d.Seconds())
+	if s.Log.Enabled(context.Background(), slog.LevelInfo) {
+		s.Log.Info("request", "request_id", c.requestID, "service", svc, "action", c.action, "status", status, "code", code, "duration", d)
+	}
+}
+
+func (s *Server) knownAction(svc, action string) bool {
+	switch svc {
+	case "iam":
+		_, ok := s.iamOps[action]
+		return ok
+	}
+	return false
+}

@@ -1,0 +1,128 @@
+package api
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+)
+
+// XML writes the Query protocol's XML responses directly into a buffer:
+// faster than encoding/xml's reflection and in full control of element order,
+// which AWS's SDK parsers do not need but people comparing responses do.
+type XML struct {
+	b bytes.Buffer
+}
+
+// Open writes <name>.
+func (x *XML) Open(name string) *XML {
+	x.b.WriteByte('<')
+	x.b.WriteString(name)
+	x.b.WriteByte('>')
+	return x
+}
+
+// Close writes </name>.
+func (x *XML) Close(name string) *XML {
+	x.b.WriteString("</")
+	x.b.WriteString(name)
+	x.b.WriteByte('>')
+	return x
+}
+
+// Elem writes <name>escaped value</name>.
+func (x *XML) Elem(name, value string) *XML {
+	x.Open(name)
+	escapeXML(&x.b, value)
+	return x.Close(name)
+}
+
+// ElemIf writes the element only when value is not empty.
+func (x *XML) ElemIf(name, value string) *XML {
+	if value != "" {
+		x.Elem(name, value)
+	}
+	return x
+}
+
+// Int writes an integer element.
+func (x *XML) Int(name string, v int) *XML {
+	return x.Elem(name, strconv.Itoa(v))
+}
+
+// Bool writes a boolean element.
+func (x *XML) Bool(name string, v bool) *XML {
+	return x.Elem(name, strconv.FormatBool(v))
+}
+
+// Time writes a timestamp the way IAM does: ISO 8601 in UTC, seconds.
+func (x *XML) Time(name string, t time.Time) *XML {
+	return x.Elem(name, FormatTime(t))
+}
+
+// FormatTime formats t as IAM's XML timestamps (2026-01-02T15:04:05Z).
+func FormatTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// Bytes returns what has been written.
+func (x *XML) Bytes() []byte { return x.b.Bytes() }
+
+func escapeXML(b *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		case '\'':
+			esc = "&apos;"
+		case '\r':
+			esc = "&#xD;"
+		case '\n':
+			esc = "&#xA;"
+		case '\t':
+			esc = "&#x9;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+}
+
+// PercentEncode encodes a policy document the way IAM returns documents in
+// XML (RFC 3986: everything but unreserved characters escaped, space as %20).
+func PercentEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	out := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '%', hex[c>>4], hex[c&15])
+	}
+	return string(out)
+}
+
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+}

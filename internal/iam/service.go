@@ -1,0 +1,160 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// Service is the IAM domain. It is safe for concurrent use.
+type Service struct {
+	Store     store.Store
+	Partition string           // "aws"
+	Now       func() time.Time // injectable clock
+}
+
+// New returns a Service over st.
+func New(st store.Store) *Service {
+	return &Service{Store: st, Partition: "aws", Now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+}
+
+// Caller is the principal making a request, as far as the domain needs to
+// know it.
+type Caller struct {
+	Account string
+	ARN     string
+}
+
+// Store keys. Names are lower-cased in keys because IAM names are unique
+// without regard to case; records keep the name as given.
+func roleKey(acct, name string) string    { return "iam/" + acct + "/role/" + strings.ToLower(name) }
+func rolePrefix(acct string) string       { return "iam/" + acct + "/role/" }
+func policyKey(acct, name string) string  { return "iam/" + acct + "/policy/" + strings.ToLower(name) }
+func policyPrefix(acct string) string     { return "iam/" + acct + "/policy/" }
+func profileKey(acct, name string) string { return "iam/" + acct + "/instance-profile/" + strings.ToLower(name) }
+func profilePrefix(acct string) string    { return "iam/" + acct + "/instance-profile/" }
+func userKey(acct, name string) string    { return "iam/" + acct + "/user/" + strings.ToLower(name) }
+func userPrefix(acct string) string       { return "iam/" + acct + "/user/" }
+func groupKey(acct, name string) string   { return "iam/" + acct + "/group/" + strings.ToLower(name) }
+func groupPrefix(acct string) string      { return "iam/" + acct + "/group/" }
+func awsPolicyKey(acct, name string) string {
+	return "iam/" + acct + "/aws-policy-usage/" + name
+}
+func accessKeyKey(id string) string  { return "iam/access-key/" + id }
+func accountKey(id string) string    { return "iam/account/" + id }
+func accountPrefix() string          { return "iam/account/" }
+
+// get reads and decodes one record; missing → store.ErrNotFound.
+func get[T any](r store.Reader, key string) (*T, int64, error) {
+	kv, err := r.Get(key)
+	if err != nil {
+		return nil, 0, err
+	}
+	v := new(T)
+	if err := json.Unmarshal(kv.Value, v); err != nil {
+		return nil, 0, fmt.Errorf("iam: corrupt record %s: %w", key, err)
+	}
+	return v, kv.Revision, nil
+}
+
+func put(tx store.Tx, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(key, b)
+}
+
+func create(tx store.Tx, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Create(key, b)
+}
+
+// list decodes every record under prefix, in key order.
+func list[T any](r store.Reader, prefix string) ([]*T, error) {
+	kvs, err := r.List(prefix, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, 0, len(kvs))
+	for _, kv := range kvs {
+		v := new(T)
+		if err := json.Unmarshal(kv.Value, v); err != nil {
+			return nil, fmt.Errorf("iam: corrupt record %s: %w", kv.Key, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// update runs fn in a transaction and maps unexpected store failures to
+// ServiceFailure, so a caller never sees a bare internal error.
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
+	return mapErr(s.Store.Update(ctx, fn))
+}
+
+func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error {
+	return mapErr(s.Store.View(ctx, fn))
+}
+
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := awserr.As(err); ok {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return awserr.ServiceFailure("An internal error occurred: %v", err)
+}
+
+// idAlphabet is what IAM unique IDs are made of after their prefix.
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// NewID returns an IAM unique ID such as AROA + 17 characters (21 in all),
+// or AKIA + 16 for access keys, from crypto/rand.
+func NewID(prefix string) string {
+	n := 21 - len(prefix)
+	if prefix == "AKIA" || prefix == "ASIA" {
+		n = 16
+	}
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return prefix + string(b)
+}
+
+// NewSecret returns a 40-character secret access key.
+func NewSecret() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	b := make([]byte, 40)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func (s *Service) arn(acct, typ, path, name string) string {
+	return "arn:" + s.Partition + ":iam::" + acct + ":" + typ + path + name
+}
