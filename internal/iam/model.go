@@ -36,7 +36,7 @@ type Role struct {
 	// AttachedPolicies are managed policy ARNs, in attachment order.
 	AttachedPolicies []string `json:"attachedPolicies,omitempty"`
 	// InstanceProfiles are the names of instance profiles holding the role.
-	InstanceProfiles []string `json:"instanceProfiles,omitempty"`
+	InstanceProfiles []string  `json:"instanceProfiles,omitempty"`
 	LastUsed         time.Time `json:"lastUsed,omitempty"`
 	LastUsedRegion   string    `json:"lastUsedRegion,omitempty"`
 	// ServiceLinked is set for service-linked roles: the service principal

@@ -34,22 +34,24 @@ type Caller struct {
 
 // Store keys. Names are lower-cased in keys because IAM names are unique
 // without regard to case; records keep the name as given.
-func roleKey(acct, name string) string    { return "iam/" + acct + "/role/" + strings.ToLower(name) }
-func rolePrefix(acct string) string       { return "iam/" + acct + "/role/" }
-func policyKey(acct, name string) string  { return "iam/" + acct + "/policy/" + strings.ToLower(name) }
-func policyPrefix(acct string) string     { return "iam/" + acct + "/policy/" }
-func profileKey(acct, name string) string { return "iam/" + acct + "/instance-profile/" + strings.ToLower(name) }
-func profilePrefix(acct string) string    { return "iam/" + acct + "/instance-profile/" }
-func userKey(acct, name string) string    { return "iam/" + acct + "/user/" + strings.ToLower(name) }
-func userPrefix(acct string) string       { return "iam/" + acct + "/user/" }
-func groupKey(acct, name string) string   { return "iam/" + acct + "/group/" + strings.ToLower(name) }
-func groupPrefix(acct string) string      { return "iam/" + acct + "/group/" }
+func roleKey(acct, name string) string   { return "iam/" + acct + "/role/" + strings.ToLower(name) }
+func rolePrefix(acct string) string      { return "iam/" + acct + "/role/" }
+func policyKey(acct, name string) string { return "iam/" + acct + "/policy/" + strings.ToLower(name) }
+func policyPrefix(acct string) string    { return "iam/" + acct + "/policy/" }
+func profileKey(acct, name string) string {
+	return "iam/" + acct + "/instance-profile/" + strings.ToLower(name)
+}
+func profilePrefix(acct string) string  { return "iam/" + acct + "/instance-profile/" }
+func userKey(acct, name string) string  { return "iam/" + acct + "/user/" + strings.ToLower(name) }
+func userPrefix(acct string) string     { return "iam/" + acct + "/user/" }
+func groupKey(acct, name string) string { return "iam/" + acct + "/group/" + strings.ToLower(name) }
+func groupPrefix(acct string) string    { return "iam/" + acct + "/group/" }
 func awsPolicyKey(acct, name string) string {
 	return "iam/" + acct + "/aws-policy-usage/" + name
 }
-func accessKeyKey(id string) string  { return "iam/access-key/" + id }
-func accountKey(id string) string    { return "iam/account/" + id }
-func accountPrefix() string          { return "iam/account/" }
+func accessKeyKey(id string) string { return "iam/access-key/" + id }
+func accountKey(id string) string   { return "iam/account/" + id }
+func accountPrefix() string         { return "iam/account/" }
 
 // get reads and decodes one record; missing → store.ErrNotFound.
 func get[T any](r store.Reader, key string) (*T, int64, error) {
