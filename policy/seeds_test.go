@@ -1229,7 +1229,6 @@ func TestSeedTaskTrustAsPrintedTrustsNobody(t *testing.T) {
 // regions without it, aws/aws-cdk#17646), so the empty name seed 003 prints
 // cannot be a role's trust policy.
 func TestSeedTaskTrustAsPrintedRejected(t *testing.T) {
-	t.Skip(`engine bug: the checker (validate.go, Principal "Service" values) only rejects "*", "?" and spaces, so "Service": "" is accepted in a trust policy; IAM answers MalformedPolicyDocument "Invalid principal in policy: \"SERVICE\":\"\""`)
 	_, err := policy.CompileJSON(seedTaskTrustAsPrinted(t), policy.TypeTrust, "as-printed")
 	if err == nil {
 		t.Fatal(`trust policy with "Service": "" accepted; IAM rejects it: Invalid principal in policy: "SERVICE":""`)

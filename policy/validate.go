@@ -339,7 +339,7 @@ func checkPrincipal(st *Statement, i int, typ Type) *Error {
 			if e.Type == "AWS" && v != "*" && !isAccountID(v) && !arn.IsARN(v) && !isUniqueID(v) {
 				return stmtErr(i, elem+".AWS", fmt.Sprintf("Invalid principal in policy: \"AWS\":\"%s\"", v), "use an account ID or a user, role, session or root ARN")
 			}
-			if e.Type == "Service" && v != "*" && strings.ContainsAny(v, "*? ") {
+			if e.Type == "Service" && v != "*" && !validServiceName(v) {
 				return stmtErr(i, elem+".Service", fmt.Sprintf("Invalid principal in policy: \"SERVICE\":\"%s\"", v), "")
 			}
 		}
@@ -363,4 +363,25 @@ func isUniqueID(s string) bool {
 
 func validPartitionPattern(p string) bool {
 	return arn.ValidPartition(p) || p == "*" || strings.Contains(p, "${")
+}
+
+// validServiceName accepts what looks like a service principal
+// (ecs-tasks.amazonaws.com, tasks.apprunner.amazonaws.com): dot-separated
+// labels of lower-case letters, digits and hyphens, at least two of them, and
+// not the bare amazonaws.com domain.
+func validServiceName(v string) bool {
+	if v == "" || v == "amazonaws.com" || v == "amazonaws.com.cn" || !strings.Contains(v, ".") {
+		return false
+	}
+	for _, label := range strings.Split(v, ".") {
+		if label == "" {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
