@@ -173,6 +173,10 @@ func (p *pattern) matchResolved(s string, ctx *Context, fold bool) bool {
 			}
 			return p.raw == s
 		}
+		if p.ques && !isASCII(s) {
+			var none resolved
+			return p.match(s, &none, fold)
+		}
 		if fold {
 			return wildcard.MatchFold(p.raw, s)
 		}
@@ -183,6 +187,15 @@ func (p *pattern) matchResolved(s string, ctx *Context, fold bool) bool {
 		return false
 	}
 	return p.match(s, &vals, fold)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // principalSet is a compiled Principal or NotPrincipal element.

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/wildcard"
 )
@@ -17,6 +19,10 @@ type pattern struct {
 	simple bool // no variables: raw can be handed straight to a matcher
 	wild   bool // contains '*' or '?'
 	any    bool // "*" with wildcards on: matches everything
+	// ques: a simple pattern with '?', tokenized as well because the
+	// byte-wise matcher in wildcard takes one byte for '?' and a character
+	// may take several.
+	ques bool
 }
 
 type tokKind uint8
@@ -56,6 +62,9 @@ func compilePattern(s string, wildcards, vars bool) (pattern, error) {
 			// the token matcher does.
 			p.simple = false
 			p.toks = []token{{kind: tLit, text: s}}
+		}
+		if p.wild && strings.IndexByte(s, '?') >= 0 {
+			p.ques, p.toks = true, globTokens(s)
 		}
 		return p, nil
 	}
@@ -110,6 +119,31 @@ func compilePattern(s string, wildcards, vars bool) (pattern, error) {
 	}
 	flush(len(s))
 	return p, nil
+}
+
+// globTokens splits a pattern without variables into literal runs, '*' and
+// '?'.
+func globTokens(s string) []token {
+	var toks []token
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '*' && s[i] != '?' {
+			continue
+		}
+		if i > start {
+			toks = append(toks, token{kind: tLit, text: s[start:i]})
+		}
+		kind := tStar
+		if s[i] == '?' {
+			kind = tQues
+		}
+		toks = append(toks, token{kind: kind})
+		start = i + 1
+	}
+	if start < len(s) {
+		toks = append(toks, token{kind: tLit, text: s[start:]})
+	}
+	return toks
 }
 
 // parseVariable splits "aws:username" or "aws:username, 'default'" (IAM
@@ -179,7 +213,7 @@ func (p *pattern) literal() (string, bool) {
 }
 
 // match reports whether s matches p with variables already resolved.
-// Literal and variable text are compared exactly, or ignoring ASCII case with
+// Literal and variable text are compared exactly, or ignoring case with
 // fold. The algorithm is the usual greedy glob with one backtrack point, over
 // a position (token, offset within the token) instead of a byte index.
 func (p *pattern) match(s string, vals *resolved, fold bool) bool {
@@ -196,8 +230,12 @@ func (p *pattern) match(s string, vals *resolved, fold bool) bool {
 				ci = 0
 				continue
 			case tQues:
+				// reference_policies_elements_condition_operators.md:
+				// '?' is a "single-character match wildcard": one
+				// character, however many bytes it takes in UTF-8.
+				_, n := utf8.DecodeRuneInString(s[si:])
 				ti++
-				si++
+				si += n
 				continue
 			default:
 				txt := t.text
@@ -209,9 +247,9 @@ func (p *pattern) match(s string, vals *resolved, fold bool) bool {
 					ci = 0
 					continue
 				}
-				if eqByte(txt[ci], s[si], fold) {
-					ci++
-					si++
+				if n, m := eqAt(txt, ci, s, si, fold); n > 0 {
+					ci += n
+					si += m
 					if ci == len(txt) {
 						ti++
 						ci = 0
@@ -223,8 +261,11 @@ func (p *pattern) match(s string, vals *resolved, fold bool) bool {
 		if starTi < 0 {
 			return false
 		}
+		// The star takes one more character (not byte), so matching always
+		// resumes on a character boundary.
 		ti, ci = starTi, 0
-		mark++
+		_, n := utf8.DecodeRuneInString(s[mark:])
+		mark += n
 		si = mark
 	}
 	// The input is used up: what is left of the pattern must match nothing.
@@ -245,6 +286,39 @@ func (p *pattern) match(s string, vals *resolved, fold bool) bool {
 		}
 	}
 	return true
+}
+
+// eqAt compares the character of txt at i with the character of s at j and
+// returns how many bytes each takes when they are equal (0, 0 when not).
+// Without fold the comparison is by byte, which for valid UTF-8 is the same
+// as by character. With fold, non-ASCII characters are compared under
+// Unicode simple case folding, as strings.EqualFold compares patterns without
+// variables, so that StringEqualsIgnoreCase gives one answer whether or not
+// its value holds a variable.
+func eqAt(txt string, i int, s string, j int, fold bool) (int, int) {
+	a, b := txt[i], s[j]
+	if !fold || (a < utf8.RuneSelf && b < utf8.RuneSelf) {
+		if eqByte(a, b, fold) {
+			return 1, 1
+		}
+		return 0, 0
+	}
+	ra, n := utf8.DecodeRuneInString(txt[i:])
+	rb, m := utf8.DecodeRuneInString(s[j:])
+	if ra == rb || foldEq(ra, rb) {
+		return n, m
+	}
+	return 0, 0
+}
+
+// foldEq reports whether a and b are equal under Unicode simple case folding.
+func foldEq(a, b rune) bool {
+	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
+		if r == b {
+			return true
+		}
+	}
+	return false
 }
 
 func eqByte(a, b byte, fold bool) bool {

@@ -74,6 +74,8 @@ func TestPolicyVariables(t *testing.T) {
 
 		// "Special characters": ${*}, ${?} and ${$} are the characters
 		// themselves, not wildcards.
+		{"? in a Resource is one character", stmt(Version2012, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/?.txt"}`), userAlice, "", "arn:aws:s3:::b/é.txt", nil, Allowed},
+		{"? in a Resource with a variable", stmt(Version2012, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}-?.txt"}`), userAlice, "", "arn:aws:s3:::b/alice-ü.txt", nil, Allowed},
 		{"${*} is a literal star", stmt(Version2012, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${*}"}`), userAlice, "", "arn:aws:s3:::b/*", nil, Allowed},
 		{"${*} is not a wildcard", stmt(Version2012, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${*}"}`), userAlice, "", "arn:aws:s3:::b/anything", nil, ImplicitDeny},
 		{"${?} is a literal question mark", stmt(Version2012, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/what${?}"}`), userAlice, "", "arn:aws:s3:::b/what?", nil, Allowed},
