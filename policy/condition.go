@@ -188,6 +188,10 @@ var dateLayouts = []string{
 	"2006-01-02T15:04:05",
 	"2006-01-02T15:04",
 	"2006-01-02",
+	// W3C's "Year and month" form (reference_policies_elements_condition_operators.md
+	// asks for "one of the W3C implementations of the ISO 8601 date
+	// formats"). A bare year is read as epoch seconds instead.
+	"2006-01",
 }
 
 func parseDate(s string) (time.Time, bool) {
