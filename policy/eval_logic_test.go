@@ -392,3 +392,46 @@ func TestPassRole(t *testing.T) {
 		{"pass to another service", one(toEC2), req(t, userAlice, "iam:PassRole", roleDev, "iam:PassedToService", "lambda.amazonaws.com", "iam:AssociatedResourceArn", "arn:aws:ec2:us-east-1:111122223333:instance/i-1"), ImplicitDeny, ReasonNoIdentityAllow},
 	})
 }
+
+// A role named with its path in a Principal element matches sessions of the
+// role, whose ARN carries no path (reference_policies_elements_principal.md,
+// "IAM role principals" and "Role session principals").
+func TestRolePrincipalWithPath(t *testing.T) {
+	rp := pol(t, TypeResource, "rp", grantDoc(`{"AWS":"arn:aws:iam::111122223333:role/teams/dev"}`, "s3:GetObject", "arn:aws:s3:::b/*"))
+	trust := pol(t, TypeTrust, "trust", trustDoc(`{"AWS":"arn:aws:iam::111122223333:role/teams/dev"}`))
+	runEval(t, []evalCase{
+		{"session of the role", Set{Resource: rp}, in(req(t, sessionDev, "s3:GetObject", "arn:aws:s3:::b/k"), acctA), Allowed, ReasonResourceAllows},
+		{"session of another role", Set{Resource: rp}, in(req(t, "arn:aws:sts::111122223333:assumed-role/ops/s", "s3:GetObject", "arn:aws:s3:::b/k"), acctA), ImplicitDeny, ReasonNoIdentityAllow},
+		{"same role name in another account", Set{Resource: rp, Identity: []*Policy{pol(t, TypeIdentity, "all", allowAllDoc)}}, in(req(t, "arn:aws:sts::444455556666:assumed-role/dev/s", "s3:GetObject", "arn:aws:s3:::b/k"), acctA), ImplicitDeny, ReasonNoResourceAllow},
+		{"role chaining through a trust policy", Set{Resource: trust}, req(t, sessionDev, "sts:AssumeRole", "arn:aws:iam::111122223333:role/target"), Allowed, ReasonResourceAllows},
+	})
+}
+
+// The keys SetGlobal derives from the kind of caller
+// (reference_policies_condition-keys.md: aws:PrincipalAccount,
+// aws:PrincipalIsAWSService, aws:PrincipalArn, aws:PrincipalType).
+func TestGlobalKeysByPrincipalKind(t *testing.T) {
+	cases := []struct {
+		caller string
+		want   map[string]string // "" means the key must be absent
+	}{
+		{userAlice, map[string]string{"aws:PrincipalAccount": acctA, "aws:PrincipalIsAWSService": "false", "aws:PrincipalArn": userAlice, "aws:PrincipalType": "User", "aws:username": "alice"}},
+		{sessionDev, map[string]string{"aws:PrincipalAccount": acctA, "aws:PrincipalIsAWSService": "false", "aws:PrincipalArn": roleDev, "aws:PrincipalType": "AssumedRole", "aws:username": ""}},
+		{fedBob, map[string]string{"aws:PrincipalAccount": acctA, "aws:PrincipalIsAWSService": "false", "aws:PrincipalArn": fedBob, "aws:PrincipalType": "FederatedUser", "aws:username": ""}},
+		{rootA, map[string]string{"aws:PrincipalAccount": acctA, "aws:PrincipalIsAWSService": "false", "aws:PrincipalArn": rootA, "aws:PrincipalType": "Account", "aws:username": ""}},
+		{"cloudtrail.amazonaws.com", map[string]string{"aws:PrincipalIsAWSService": "true", "aws:PrincipalServiceName": "cloudtrail.amazonaws.com", "aws:PrincipalArn": "", "aws:username": ""}},
+		{"*", map[string]string{"aws:PrincipalAccount": "anonymous", "aws:PrincipalIsAWSService": "", "aws:PrincipalArn": "", "aws:PrincipalType": "Anonymous"}},
+	}
+	for _, c := range cases {
+		ctx := ctxFor(who(t, c.caller))
+		for k, want := range c.want {
+			got, ok := ctx.Get(k)
+			switch {
+			case want == "" && ok:
+				t.Errorf("%s: %s = %v, want absent", c.caller, k, got)
+			case want != "" && (!ok || len(got) != 1 || got[0] != want):
+				t.Errorf("%s: %s = %v, want %q", c.caller, k, got, want)
+			}
+		}
+	}
+}
