@@ -141,31 +141,25 @@ func compileCondition(opName, key string, values []string, vars bool) (condition
 			}
 			c.arns = append(c.arns, ap)
 		case famNumeric:
-			f, ok := parseNumber(v)
-			if !ok {
-				return c, &Error{Message: MsgSyntax, Detail: quote(v) + " is not a number"}
+			// IAM accepts values of the wrong type (Access Analyzer only
+			// warns); such a value simply never matches.
+			if f, ok := parseNumber(v); ok {
+				c.nums = append(c.nums, f)
 			}
-			c.nums = append(c.nums, f)
 		case famDate:
-			t, ok := parseDate(v)
-			if !ok {
-				return c, &Error{Message: MsgLegacyParsing, Detail: quote(v) + " is not a date (use ISO 8601, e.g. 2026-01-02T15:04:05Z, or epoch seconds)"}
+			if t, ok := parseDate(v); ok {
+				c.times = append(c.times, t)
 			}
-			c.times = append(c.times, t)
 		case famIP:
-			pfx, ok := parseIPPrefix(v)
-			if !ok {
-				return c, &Error{Message: MsgSyntax, Detail: quote(v) + " is not an IP address or CIDR block"}
+			if pfx, ok := parseIPPrefix(v); ok {
+				c.prefixes = append(c.prefixes, pfx)
 			}
-			c.prefixes = append(c.prefixes, pfx)
 		case famBool, famNull:
 			c.strs = append(c.strs, strings.ToLower(v))
 		case famBinary:
-			b, err := base64.StdEncoding.DecodeString(v)
-			if err != nil {
-				return c, &Error{Message: MsgSyntax, Detail: quote(v) + " is not base64"}
+			if b, err := base64.StdEncoding.DecodeString(v); err == nil {
+				c.strs = append(c.strs, string(b))
 			}
-			c.strs = append(c.strs, string(b))
 		}
 	}
 	return c, nil

@@ -45,8 +45,13 @@ func FuzzParse(f *testing.F) {
 		if !reflect.DeepEqual(doc, again) {
 			t.Fatalf("round trip changed the document:\n%s\n%s", printed, again.String())
 		}
+		// Whatever Check accepts must compile.
 		for _, typ := range []Type{TypeIdentity, TypeTrust, TypeResource} {
-			_, _ = Check(data, CheckOptions{Type: typ, Managed: true})
+			if doc, err := Check(data, CheckOptions{Type: typ}); err == nil {
+				if _, err := Compile(doc, typ, "fuzz"); err != nil {
+					t.Fatalf("Check accepted but Compile rejected (%v): %v\n%s", typ, err, data)
+				}
+			}
 		}
 	})
 }

@@ -124,7 +124,9 @@ func (p *parser) locate(e *Error) {
 	}
 	n, rest, canon := p.root, e.Path, ""
 	for rest != "" {
-		rest = strings.TrimPrefix(rest, ".")
+		if rest = strings.TrimPrefix(rest, "."); rest == "" {
+			break
+		}
 		switch {
 		case rest[0] == '[':
 			end := strings.IndexByte(rest, ']')

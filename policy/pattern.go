@@ -106,13 +106,14 @@ func compilePattern(s string, wildcards, vars bool) (pattern, error) {
 				continue
 			}
 			key, def, hasDef, ok := parseVariable(body)
-			if !ok {
-				return p, &Error{Message: MsgSyntax, Detail: "malformed policy variable ${" + body + "}"}
+			if !ok || nvars == maxVars {
+				// Not a variable IAM would substitute (e.g. "${ }"), or
+				// beyond the variables one value may use: plain text. Lint
+				// reports the first case.
+				litStart = i
+				continue
 			}
 			nvars++
-			if nvars > maxVars {
-				return p, &Error{Message: MsgSyntax, Detail: "too many policy variables in one value"}
-			}
 			p.toks = append(p.toks, token{kind: tVar, text: strings.ToLower(key), def: def, hasDef: hasDef, slot: uint8(nvars - 1)})
 			i += 2 + end
 		}

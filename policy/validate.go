@@ -385,3 +385,4 @@ func validServiceName(v string) bool {
 	}
 	return true
 }
+
