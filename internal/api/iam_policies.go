@@ -1,5 +1,427 @@
 package api
 
+import (
+	"context"
+
+	"github.com/rolecall/rolecall/internal/iam"
+)
+
 // registerIAMPolicies adds the IAM operations for managed policies and versions, inline policies, attachments.
 func (s *Server) registerIAMPolicies(m map[string]queryHandler) {
+	m["CreatePolicy"] = s.iamCreatePolicy
+	m["GetPolicy"] = s.iamGetPolicy
+	m["ListPolicies"] = s.iamListPolicies
+	m["DeletePolicy"] = s.iamDeletePolicy
+	m["CreatePolicyVersion"] = s.iamCreatePolicyVersion
+	m["GetPolicyVersion"] = s.iamGetPolicyVersion
+	m["ListPolicyVersions"] = s.iamListPolicyVersions
+	m["DeletePolicyVersion"] = s.iamDeletePolicyVersion
+	m["SetDefaultPolicyVersion"] = s.iamSetDefaultPolicyVersion
+	m["ListEntitiesForPolicy"] = s.iamListEntitiesForPolicy
+	m["TagPolicy"] = s.iamTagPolicy
+	m["UntagPolicy"] = s.iamUntagPolicy
+	m["ListPolicyTags"] = s.iamListPolicyTags
+
+	for _, h := range []struct {
+		kind  iam.PolicyHolder
+		noun  string // Role, User, Group
+		param string // RoleName, UserName, GroupName
+	}{
+		{iam.HolderRole, "Role", "RoleName"},
+		{iam.HolderUser, "User", "UserName"},
+		{iam.HolderGroup, "Group", "GroupName"},
+	} {
+		m["Attach"+h.noun+"Policy"] = s.iamAttachPolicy(h.kind, h.param)
+		m["Detach"+h.noun+"Policy"] = s.iamDetachPolicy(h.kind, h.param)
+		m["ListAttached"+h.noun+"Policies"] = s.iamListAttachedPolicies(h.kind, h.param)
+		m["Put"+h.noun+"Policy"] = s.iamPutInlinePolicy(h.kind, h.param)
+		m["Get"+h.noun+"Policy"] = s.iamGetInlinePolicy(h.kind, h.param)
+		m["List"+h.noun+"Policies"] = s.iamListInlinePolicies(h.kind, h.param)
+		m["Delete"+h.noun+"Policy"] = s.iamDeleteInlinePolicy(h.kind, h.param)
+	}
+}
+
+// Which Policy structure a response carries: CreatePolicy's has no
+// Description and Tags only when there are some; GetPolicy's has both
+// (Tags even when empty); ListPolicies' has neither (all as recorded).
+type policyView int
+
+const (
+	policyCreated policyView = iota
+	policyFull
+	policyListed
+)
+
+func writePolicy(x *XML, name string, p *iam.ManagedPolicy, view policyView) {
+	x.Open(name)
+	x.Elem("PolicyName", p.Name).Elem("PolicyId", p.ID).Elem("Arn", p.ARN).Elem("Path", p.Path)
+	x.Elem("DefaultVersionId", p.DefaultVersionID)
+	x.Int("AttachmentCount", p.AttachmentCount).Int("PermissionsBoundaryUsageCount", p.BoundaryUsageCount)
+	x.Bool("IsAttachable", true)
+	if view == policyFull {
+		x.ElemIf("Description", p.Description)
+	}
+	x.Time("CreateDate", p.CreateDate).Time("UpdateDate", p.UpdateDate)
+	switch view {
+	case policyCreated:
+		writeTags(x, "Tags", p.Tags, false)
+	case policyFull:
+		writeTags(x, "Tags", p.Tags, true)
+	}
+	x.Close(name)
+}
+
+func writePolicyVersion(x *XML, name string, v *iam.PolicyVersionInfo, withDocument bool) {
+	x.Open(name)
+	if withDocument {
+		x.Elem("Document", PercentEncode(v.Document))
+	}
+	x.Elem("VersionId", v.VersionID).Bool("IsDefaultVersion", v.IsDefault).Time("CreateDate", v.CreateDate)
+	x.Close(name)
+}
+
+func (s *Server) iamCreatePolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	name, err := q.Required("PolicyName")
+	if err != nil {
+		return err
+	}
+	doc, err := q.Required("PolicyDocument")
+	if err != nil {
+		return err
+	}
+	p, err := s.IAM.CreatePolicy(ctx, c, iam.CreatePolicyInput{
+		PolicyName: name, Path: q.Get("Path"), PolicyDocument: doc,
+		Description: q.Get("Description"), Tags: tags(q),
+	})
+	if err != nil {
+		return err
+	}
+	writePolicy(x, "Policy", p, policyCreated)
+	return nil
+}
+
+func (s *Server) iamGetPolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	p, err := s.IAM.GetPolicy(ctx, c, arn)
+	if err != nil {
+		return err
+	}
+	writePolicy(x, "Policy", p, policyFull)
+	return nil
+}
+
+func (s *Server) iamListPolicies(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	onlyAttached, err := q.Bool("OnlyAttached", false)
+	if err != nil {
+		return err
+	}
+	pg, err := queryPage(q)
+	if err != nil {
+		return err
+	}
+	ps, marker, err := s.IAM.ListPolicies(ctx, c, iam.ListPoliciesInput{
+		Scope: q.Get("Scope"), OnlyAttached: onlyAttached, PathPrefix: q.Get("PathPrefix"),
+		PolicyUsageFilter: q.Get("PolicyUsageFilter"), Page: pg,
+	})
+	if err != nil {
+		return err
+	}
+	x.Open("Policies")
+	for _, p := range ps {
+		writePolicy(x, "member", p, policyListed)
+	}
+	x.Close("Policies")
+	writeTruncation(x, marker)
+	return nil
+}
+
+func (s *Server) iamDeletePolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	return s.IAM.DeletePolicy(ctx, c, arn)
+}
+
+func (s *Server) iamCreatePolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	doc, err := q.Required("PolicyDocument")
+	if err != nil {
+		return err
+	}
+	setDefault, err := q.Bool("SetAsDefault", false)
+	if err != nil {
+		return err
+	}
+	v, err := s.IAM.CreatePolicyVersion(ctx, c, arn, doc, setDefault)
+	if err != nil {
+		return err
+	}
+	writePolicyVersion(x, "PolicyVersion", v, false)
+	return nil
+}
+
+func (s *Server) iamGetPolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	id, err := q.Required("VersionId")
+	if err != nil {
+		return err
+	}
+	v, err := s.IAM.GetPolicyVersion(ctx, c, arn, id)
+	if err != nil {
+		return err
+	}
+	writePolicyVersion(x, "PolicyVersion", v, true)
+	return nil
+}
+
+func (s *Server) iamListPolicyVersions(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	pg, err := queryPage(q)
+	if err != nil {
+		return err
+	}
+	vs, marker, err := s.IAM.ListPolicyVersions(ctx, c, arn, pg)
+	if err != nil {
+		return err
+	}
+	x.Open("Versions")
+	for _, v := range vs {
+		writePolicyVersion(x, "member", v, false)
+	}
+	x.Close("Versions")
+	writeTruncation(x, marker)
+	return nil
+}
+
+func (s *Server) iamDeletePolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	id, err := q.Required("VersionId")
+	if err != nil {
+		return err
+	}
+	return s.IAM.DeletePolicyVersion(ctx, c, arn, id)
+}
+
+func (s *Server) iamSetDefaultPolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	id, err := q.Required("VersionId")
+	if err != nil {
+		return err
+	}
+	return s.IAM.SetDefaultPolicyVersion(ctx, c, arn, id)
+}
+
+func (s *Server) iamListEntitiesForPolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	pg, err := queryPage(q)
+	if err != nil {
+		return err
+	}
+	es, marker, err := s.IAM.ListEntitiesForPolicy(ctx, c, iam.ListEntitiesForPolicyInput{
+		PolicyARN: arn, EntityFilter: q.Get("EntityFilter"), PathPrefix: q.Get("PathPrefix"),
+		PolicyUsageFilter: q.Get("PolicyUsageFilter"), Page: pg,
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range []string{iam.EntityGroup, iam.EntityUser, iam.EntityRole} {
+		x.Open("Policy" + t + "s")
+		for _, e := range es {
+			if e.Type == t {
+				x.Open("member").Elem(t+"Name", e.Name).Elem(t+"Id", e.ID).Close("member")
+			}
+		}
+		x.Close("Policy" + t + "s")
+	}
+	writeTruncation(x, marker)
+	return nil
+}
+
+func (s *Server) iamTagPolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	if err := requiredList(q, "Tags"); err != nil {
+		return err
+	}
+	return s.IAM.TagPolicy(ctx, c, arn, tags(q))
+}
+
+func (s *Server) iamUntagPolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	if err := requiredList(q, "TagKeys"); err != nil {
+		return err
+	}
+	return s.IAM.UntagPolicy(ctx, c, arn, q.List("TagKeys"))
+}
+
+func (s *Server) iamListPolicyTags(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	arn, err := q.Required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	pg, err := queryPage(q)
+	if err != nil {
+		return err
+	}
+	ts, marker, err := s.IAM.ListPolicyTags(ctx, c, arn, pg)
+	if err != nil {
+		return err
+	}
+	writeTags(x, "Tags", ts, true)
+	writeTruncation(x, marker)
+	return nil
+}
+
+func (s *Server) iamAttachPolicy(kind iam.PolicyHolder, param string) queryHandler {
+	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		entity, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		arn, err := q.Required("PolicyArn")
+		if err != nil {
+			return err
+		}
+		return s.IAM.AttachPolicy(ctx, c, kind, entity, arn)
+	}
+}
+
+func (s *Server) iamDetachPolicy(kind iam.PolicyHolder, param string) queryHandler {
+	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		entity, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		arn, err := q.Required("PolicyArn")
+		if err != nil {
+			return err
+		}
+		return s.IAM.DetachPolicy(ctx, c, kind, entity, arn)
+	}
+}
+
+func (s *Server) iamListAttachedPolicies(kind iam.PolicyHolder, param string) queryHandler {
+	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		entity, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		pg, err := queryPage(q)
+		if err != nil {
+			return err
+		}
+		ps, marker, err := s.IAM.ListAttachedPolicies(ctx, c, kind, entity, q.Get("PathPrefix"), pg)
+		if err != nil {
+			return err
+		}
+		x.Open("AttachedPolicies")
+		for _, p := range ps {
+			x.Open("member").Elem("PolicyName", p.Name).Elem("PolicyArn", p.ARN).Close("member")
+		}
+		x.Close("AttachedPolicies")
+		writeTruncation(x, marker)
+		return nil
+	}
+}
+
+func (s *Server) iamPutInlinePolicy(kind iam.PolicyHolder, param string) queryHandler {
+	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		entity, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		name, err := q.Required("PolicyName")
+		if err != nil {
+			return err
+		}
+		doc, err := q.Required("PolicyDocument")
+		if err != nil {
+			return err
+		}
+		return s.IAM.PutInlinePolicy(ctx, c, kind, entity, name, doc)
+	}
+}
+
+func (s *Server) iamGetInlinePolicy(kind iam.PolicyHolder, param string) queryHandler {
+	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		entity, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		name, err := q.Required("PolicyName")
+		if err != nil {
+			return err
+		}
+		doc, stored, err := s.IAM.GetInlinePolicy(ctx, c, kind, entity, name)
+		if err != nil {
+			return err
+		}
+		x.Elem(param, stored).Elem("PolicyName", name).Elem("PolicyDocument", PercentEncode(doc))
+		return nil
+	}
+}
+
+func (s *Server) iamListInlinePolicies(kind iam.PolicyHolder, param string) queryHandler {
+	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		entity, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		pg, err := queryPage(q)
+		if err != nil {
+			return err
+		}
+		names, marker, err := s.IAM.ListInlinePolicies(ctx, c, kind, entity, pg)
+		if err != nil {
+			return err
+		}
+		x.Open("PolicyNames")
+		for _, n := range names {
+			x.Elem("member", n)
+		}
+		x.Close("PolicyNames")
+		writeTruncation(x, marker)
+		return nil
+	}
+}
+
+func (s *Server) iamDeleteInlinePolicy(kind iam.PolicyHolder, param string) queryHandler {
+	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		entity, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		name, err := q.Required("PolicyName")
+		if err != nil {
+			return err
+		}
+		return s.IAM.DeleteInlinePolicy(ctx, c, kind, entity, name)
+	}
 }
