@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/store/bolt"
+)
+
+type serveFlags struct {
+	listen, data, account, region string
+	logFormat, logLevel           string
+}
+
+func newServeCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the AWS API server (IAM) on an embedded store",
+		Long: `Serves the AWS APIs rolecall implements on one HTTP endpoint; point the
+AWS CLI at it with --endpoint-url. State lives in DIR (bbolt, fsync on every
+acknowledged write).
+
+At first start the account root's access key is taken from
+ROLECALL_ROOT_ACCESS_KEY_ID and ROLECALL_ROOT_SECRET_ACCESS_KEY, or
+generated, written to DIR/root-credentials (mode 0600) and printed once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runServe(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8960", "address to listen on")
+	fl.StringVar(&f.data, "data", "rolecall-data", "directory for the embedded store")
+	fl.StringVar(&f.account, "account-id", "123456789012", "the default account")
+	fl.StringVar(&f.region, "region", "us-east-1", "the region rolecall reports")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return cmd
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json")
+}
+
+func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
+	log, err := newLogger(stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		return &exitError{code: 2, msg: err.Error()}
+	}
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return err
+	}
+	st, err := bolt.Open(filepath.Join(f.data, "rolecall.db"))
+	if err != nil {
+		return fmt.Errorf("opening the store in %s: %w", f.data, err)
+	}
+	defer st.Close()
+	svc := iam.New(st)
+	if err := ensureRoot(ctx, stdout, svc, f.data, f.account); err != nil {
+		return err
+	}
+	srv := api.New(log, svc, f.account, f.region)
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	log.Info("rolecall serving", "address", ln.Addr().String(), "data", f.data, "account", f.account, "region", f.region)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// ensureRoot creates the default account and its root access key on first
+// start. The secret is printed once and written to DIR/root-credentials; it is
+// never logged.
+func ensureRoot(ctx context.Context, stdout io.Writer, svc *iam.Service, dir, account string) error {
+	if _, err := svc.EnsureAccount(ctx, account); err != nil {
+		return err
+	}
+	keys, err := svc.RootAccessKeys(ctx, account)
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 {
+		return nil
+	}
+	id, secret := os.Getenv("ROLECALL_ROOT_ACCESS_KEY_ID"), os.Getenv("ROLECALL_ROOT_SECRET_ACCESS_KEY")
+	if (id == "") != (secret == "") {
+		return &exitError{code: 2, msg: "set both ROLECALL_ROOT_ACCESS_KEY_ID and ROLECALL_ROOT_SECRET_ACCESS_KEY, or neither"}
+	}
+	k, err := svc.AddRootAccessKey(ctx, account, id, secret)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "root-credentials")
+	body := fmt.Sprintf("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n", k.ID, k.Secret)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		return err
+	}
+	if id == "" {
+		fmt.Fprintf(stdout, "Root credentials of account %s (also in %s, shown only now):\n%s", account, path, indent(body))
+	}
+	return nil
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
