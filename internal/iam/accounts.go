@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 
+	"github.com/rolecall/rolecall/arn"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -81,4 +82,27 @@ func (s *Service) LookupAccessKey(ctx context.Context, id string) (*AccessKey, e
 		return err
 	})
 	return k, err
+}
+
+// callerKinds for operations whose UserName defaults to the caller.
+const (
+	callerOther = iota // a role session, a federated user, ...
+	callerRoot
+	callerUser
+)
+
+// callerKind classifies the caller; for an IAM user it also returns the
+// user's name.
+func callerKind(c Caller) (int, string) {
+	switch arn.ClassifyPrincipal(c.ARN) {
+	case arn.PrincipalRoot, arn.PrincipalAccount:
+		return callerRoot, ""
+	case arn.PrincipalUser:
+		a, err := arn.Parse(c.ARN)
+		if err != nil {
+			return callerOther, ""
+		}
+		return callerUser, a.ResourceName()
+	}
+	return callerOther, ""
 }

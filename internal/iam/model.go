@@ -123,6 +123,10 @@ type AccessKey struct {
 	Status     string    `json:"status"`             // Active | Inactive
 	CreateDate time.Time `json:"createDate"`
 	LastUsed   time.Time `json:"lastUsed,omitempty"`
+	// LastUsedService and LastUsedRegion say where the key was last used
+	// (GetAccessKeyLastUsed), e.g. "iam" and "us-east-1".
+	LastUsedService string `json:"lastUsedService,omitempty"`
+	LastUsedRegion  string `json:"lastUsedRegion,omitempty"`
 }
 
 // Account is one AWS account served by rolecall.

@@ -1,0 +1,305 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// Groups: lifecycle and membership. A membership is recorded on both sides,
+// in Group.Members and User.Groups (in the order users were added), and every
+// operation keeps the two in step within one transaction. Group policies
+// (inline and attached) live on the Group record and are managed with the
+// policies.
+
+// CreateGroup creates a group.
+func (s *Service) CreateGroup(ctx context.Context, c Caller, name, path string) (*Group, error) {
+	if err := validateName("groupName", name, maxGroupNameLen); err != nil {
+		return nil, err
+	}
+	path, err := normalizePath(path)
+	if err != nil {
+		return nil, err
+	}
+	g := &Group{
+		Account:    c.Account,
+		Path:       path,
+		Name:       name,
+		ID:         NewID("AGPA"),
+		ARN:        s.arn(c.Account, "group", path, name),
+		CreateDate: s.Now(),
+	}
+	err = s.update(ctx, func(tx store.Tx) error {
+		if err := create(tx, groupKey(c.Account, name), g); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.EntityAlreadyExists("Group with name %s already exists.", name)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// readGroup loads a group or answers NoSuchEntity as IAM does.
+func readGroup(r store.Reader, acct, name string) (*Group, error) {
+	g, _, err := get[Group](r, groupKey(acct, name))
+	if isNotFound(err) {
+		return nil, awserr.NoSuchEntity("The group with name %s cannot be found.", name)
+	}
+	return g, err
+}
+
+// GetGroup returns a group and a page of its members, in the order they were
+// added.
+func (s *Service) GetGroup(ctx context.Context, c Caller, name string, pg Page) (g *Group, users []*User, next string, err error) {
+	if err := validateName("groupName", name, maxGroupNameLen); err != nil {
+		return nil, nil, "", err
+	}
+	err = s.view(ctx, func(r store.Reader) error {
+		var err error
+		if g, err = readGroup(r, c.Account, name); err != nil {
+			return err
+		}
+		var members []string
+		if members, next, err = paginateOffset("group-users", g.Members, pg); err != nil {
+			return err
+		}
+		users = make([]*User, 0, len(members))
+		for _, m := range members {
+			u, _, err := get[User](r, userKey(c.Account, m))
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		return nil
+	})
+	return g, users, next, err
+}
+
+// ListGroups lists the account's groups whose path starts with pathPrefix,
+// in name order.
+func (s *Service) ListGroups(ctx context.Context, c Caller, pathPrefix string, pg Page) (groups []*Group, next string, err error) {
+	if err := validatePathPrefix(pathPrefix); err != nil {
+		return nil, "", err
+	}
+	err = s.view(ctx, func(r store.Reader) error {
+		all, err := list[Group](r, groupPrefix(c.Account))
+		if err != nil {
+			return err
+		}
+		all = filterPath(all, pathPrefix, func(g *Group) string { return g.Path })
+		groups, next, err = paginate("groups", all, func(g *Group) string { return strings.ToLower(g.Name) }, pg)
+		return err
+	})
+	return groups, next, err
+}
+
+// ListGroupsForUser lists the groups a user belongs to, in the order the
+// user was added to them.
+func (s *Service) ListGroupsForUser(ctx context.Context, c Caller, userName string, pg Page) (groups []*Group, next string, err error) {
+	if err := validateName("userName", userName, maxUserNameLen); err != nil {
+		return nil, "", err
+	}
+	err = s.view(ctx, func(r store.Reader) error {
+		u, err := readUser(r, c.Account, userName)
+		if err != nil {
+			return err
+		}
+		names, n, err := paginateOffset("user-groups", u.Groups, pg)
+		if err != nil {
+			return err
+		}
+		next = n
+		groups = make([]*Group, 0, len(names))
+		for _, name := range names {
+			g, _, err := get[Group](r, groupKey(c.Account, name))
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			groups = append(groups, g)
+		}
+		return nil
+	})
+	return groups, next, err
+}
+
+// UpdateGroupInput is UpdateGroup's request; nil fields are left unchanged.
+type UpdateGroupInput struct {
+	GroupName    string
+	NewGroupName *string
+	NewPath      *string
+}
+
+// UpdateGroup renames a group and/or moves it to another path. It keeps its
+// ID, members and policies.
+func (s *Service) UpdateGroup(ctx context.Context, c Caller, in UpdateGroupInput) error {
+	if err := validateName("groupName", in.GroupName, maxGroupNameLen); err != nil {
+		return err
+	}
+	if in.NewGroupName != nil {
+		if err := validateName("newGroupName", *in.NewGroupName, maxGroupNameLen); err != nil {
+			return err
+		}
+	}
+	var newPath string
+	if in.NewPath != nil {
+		p, err := normalizePathField("newPath", *in.NewPath)
+		if err != nil {
+			return err
+		}
+		newPath = p
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		g, err := readGroup(tx, c.Account, in.GroupName)
+		if err != nil {
+			return err
+		}
+		oldName := g.Name
+		if in.NewPath != nil {
+			g.Path = newPath
+		}
+		if in.NewGroupName != nil {
+			g.Name = *in.NewGroupName
+		}
+		g.ARN = s.arn(c.Account, "group", g.Path, g.Name)
+		if strings.EqualFold(oldName, g.Name) {
+			return put(tx, groupKey(c.Account, g.Name), g)
+		}
+		if err := tx.Delete(groupKey(c.Account, oldName)); err != nil {
+			return err
+		}
+		if err := create(tx, groupKey(c.Account, g.Name), g); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.EntityAlreadyExists("Group with name %s already exists.", g.Name)
+			}
+			return err
+		}
+		for _, m := range g.Members {
+			u, _, err := get[User](tx, userKey(c.Account, m))
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			for i, name := range u.Groups {
+				if strings.EqualFold(name, oldName) {
+					u.Groups[i] = g.Name
+				}
+			}
+			if err := put(tx, userKey(c.Account, u.Name), u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteGroup deletes a group that has no members and no policies.
+func (s *Service) DeleteGroup(ctx context.Context, c Caller, name string) error {
+	if err := validateName("groupName", name, maxGroupNameLen); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		g, err := readGroup(tx, c.Account, name)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(g.Members) > 0:
+			return awserr.DeleteConflict("Cannot delete entity, must remove users from group first.")
+		case len(g.InlinePolicies) > 0:
+			return awserr.DeleteConflict("Cannot delete entity, must delete policies first.")
+		case len(g.AttachedPolicies) > 0:
+			return awserr.DeleteConflict("Cannot delete entity, must detach all policies first.")
+		}
+		return tx.Delete(groupKey(c.Account, g.Name))
+	})
+}
+
+// AddUserToGroup makes a user a member of a group; adding a member again
+// changes nothing. The user is looked up before the group.
+func (s *Service) AddUserToGroup(ctx context.Context, c Caller, groupName, userName string) error {
+	if err := validateName("groupName", groupName, maxGroupNameLen); err != nil {
+		return err
+	}
+	if err := validateName("userName", userName, maxUserNameLen); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, userName)
+		if err != nil {
+			return err
+		}
+		g, err := readGroup(tx, c.Account, groupName)
+		if err != nil {
+			return err
+		}
+		if containsFold(g.Members, u.Name) {
+			return nil
+		}
+		if len(u.Groups) >= maxGroupsPerUser {
+			return awserr.LimitExceeded("Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
+		}
+		g.Members = append(g.Members, u.Name)
+		if !containsFold(u.Groups, g.Name) {
+			u.Groups = append(u.Groups, g.Name)
+		}
+		if err := put(tx, groupKey(c.Account, g.Name), g); err != nil {
+			return err
+		}
+		return put(tx, userKey(c.Account, u.Name), u)
+	})
+}
+
+// maxGroupsPerUser is IAM's GroupsPerUser quota.
+const maxGroupsPerUser = 10
+
+// RemoveUserFromGroup ends a membership. Like IAM, it checks that the user
+// and then the group exist, and succeeds when the user was not a member.
+func (s *Service) RemoveUserFromGroup(ctx context.Context, c Caller, groupName, userName string) error {
+	if err := validateName("groupName", groupName, maxGroupNameLen); err != nil {
+		return err
+	}
+	if err := validateName("userName", userName, maxUserNameLen); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, userName)
+		if err != nil {
+			return err
+		}
+		g, err := readGroup(tx, c.Account, groupName)
+		if err != nil {
+			return err
+		}
+		if !containsFold(g.Members, u.Name) && !containsFold(u.Groups, g.Name) {
+			return nil
+		}
+		g.Members = slices.DeleteFunc(g.Members, func(m string) bool { return strings.EqualFold(m, u.Name) })
+		u.Groups = slices.DeleteFunc(u.Groups, func(n string) bool { return strings.EqualFold(n, g.Name) })
+		if err := put(tx, groupKey(c.Account, g.Name), g); err != nil {
+			return err
+		}
+		return put(tx, userKey(c.Account, u.Name), u)
+	})
+}
+
+func containsFold(xs []string, s string) bool {
+	return slices.ContainsFunc(xs, func(x string) bool { return strings.EqualFold(x, s) })
+}

@@ -1,0 +1,417 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// IAM quotas and limits that apply to users.
+const (
+	maxUserNameLen  = 64
+	maxGroupNameLen = 128
+)
+
+// CreateUserInput is CreateUser's request.
+type CreateUserInput struct {
+	UserName            string
+	Path                string
+	PermissionsBoundary string
+	Tags                []Tag
+}
+
+// CreateUser creates an IAM user.
+func (s *Service) CreateUser(ctx context.Context, c Caller, in CreateUserInput) (*User, error) {
+	if err := validateName("userName", in.UserName, maxUserNameLen); err != nil {
+		return nil, err
+	}
+	path, err := normalizePath(in.Path)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	u := &User{
+		Account:    c.Account,
+		Path:       path,
+		Name:       in.UserName,
+		ID:         NewID("AIDA"),
+		ARN:        s.arn(c.Account, "user", path, in.UserName),
+		CreateDate: s.Now(),
+		Tags:       in.Tags,
+	}
+	err = s.update(ctx, func(tx store.Tx) error {
+		if _, _, err := get[User](tx, userKey(c.Account, u.Name)); err == nil {
+			return awserr.EntityAlreadyExists("User with name %s already exists.", in.UserName)
+		} else if !isNotFound(err) {
+			return err
+		}
+		if in.PermissionsBoundary != "" {
+			if err := s.useAsBoundary(tx, c.Account, in.PermissionsBoundary, +1); err != nil {
+				return err
+			}
+			u.PermissionsBoundary = in.PermissionsBoundary
+		}
+		if err := create(tx, userKey(c.Account, u.Name), u); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.EntityAlreadyExists("User with name %s already exists.", in.UserName)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// readUser loads a user or answers NoSuchEntity as IAM does.
+func readUser(r store.Reader, acct, name string) (*User, error) {
+	u, _, err := get[User](r, userKey(acct, name))
+	if isNotFound(err) {
+		return nil, awserr.NoSuchEntity("The user with name %s cannot be found.", name)
+	}
+	return u, err
+}
+
+// errNotUserCaller is IAM's answer when an operation whose UserName defaults
+// to the caller is called without one by a caller that is not an IAM user
+// (a role session, a federated user).
+func errNotUserCaller() error {
+	return awserr.ValidationError("Must specify userName when calling with non-User credentials")
+}
+
+// GetUser returns a user by name. Without a name it describes the caller: an
+// IAM user gets its own record, the account's root user gets the root
+// "user" (its ID is the account ID and it has no name or path), and any other
+// caller gets IAM's ValidationError.
+func (s *Service) GetUser(ctx context.Context, c Caller, name string) (*User, error) {
+	if name == "" {
+		switch kind, self := callerKind(c); kind {
+		case callerRoot:
+			return s.rootUser(ctx, c)
+		case callerUser:
+			name = self
+		default:
+			return nil, errNotUserCaller()
+		}
+	}
+	if err := validateName("userName", name, maxUserNameLen); err != nil {
+		return nil, err
+	}
+	var u *User
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		u, err = readUser(r, c.Account, name)
+		return err
+	})
+	return u, err
+}
+
+// rootUser describes the account's root user the way GetUser does.
+func (s *Service) rootUser(ctx context.Context, c Caller) (*User, error) {
+	u := &User{Account: c.Account, ID: c.Account, ARN: "arn:" + s.Partition + ":iam::" + c.Account + ":root"}
+	err := s.view(ctx, func(r store.Reader) error {
+		a, _, err := get[Account](r, accountKey(c.Account))
+		if err == nil {
+			u.CreateDate = a.CreateDate
+			return nil
+		}
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	})
+	return u, err
+}
+
+// ListUsers lists the account's users whose path starts with pathPrefix, in
+// name order.
+func (s *Service) ListUsers(ctx context.Context, c Caller, pathPrefix string, pg Page) (users []*User, next string, err error) {
+	if err := validatePathPrefix(pathPrefix); err != nil {
+		return nil, "", err
+	}
+	err = s.view(ctx, func(r store.Reader) error {
+		all, err := list[User](r, userPrefix(c.Account))
+		if err != nil {
+			return err
+		}
+		all = filterPath(all, pathPrefix, func(u *User) string { return u.Path })
+		users, next, err = paginate("users", all, func(u *User) string { return strings.ToLower(u.Name) }, pg)
+		return err
+	})
+	return users, next, err
+}
+
+// filterPath keeps the entities whose path starts with prefix ("" or "/":
+// all of them).
+func filterPath[T any](xs []T, prefix string, path func(T) string) []T {
+	if prefix == "" || prefix == "/" {
+		return xs
+	}
+	out := xs[:0]
+	for _, x := range xs {
+		if strings.HasPrefix(path(x), prefix) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// UpdateUserInput is UpdateUser's request; nil fields are left unchanged.
+type UpdateUserInput struct {
+	UserName    string
+	NewUserName *string
+	NewPath     *string
+}
+
+// UpdateUser renames a user and/or moves it to another path. The user keeps
+// its ID, policies, access keys and group memberships.
+func (s *Service) UpdateUser(ctx context.Context, c Caller, in UpdateUserInput) error {
+	if err := validateName("userName", in.UserName, maxUserNameLen); err != nil {
+		return err
+	}
+	if in.NewUserName != nil {
+		if err := validateName("newUserName", *in.NewUserName, maxUserNameLen); err != nil {
+			return err
+		}
+	}
+	var newPath string
+	if in.NewPath != nil {
+		p, err := normalizePathField("newPath", *in.NewPath)
+		if err != nil {
+			return err
+		}
+		newPath = p
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		oldName := u.Name
+		if in.NewPath != nil {
+			u.Path = newPath
+		}
+		if in.NewUserName != nil {
+			u.Name = *in.NewUserName
+		}
+		u.ARN = s.arn(c.Account, "user", u.Path, u.Name)
+		if strings.EqualFold(oldName, u.Name) {
+			return put(tx, userKey(c.Account, u.Name), u)
+		}
+		if err := tx.Delete(userKey(c.Account, oldName)); err != nil {
+			return err
+		}
+		if err := create(tx, userKey(c.Account, u.Name), u); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.EntityAlreadyExists("User with name %s already exists.", u.Name)
+			}
+			return err
+		}
+		// Whatever refers to the user by name follows the rename.
+		for _, g := range u.Groups {
+			grp, _, err := get[Group](tx, groupKey(c.Account, g))
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			for i, m := range grp.Members {
+				if strings.EqualFold(m, oldName) {
+					grp.Members[i] = u.Name
+				}
+			}
+			if err := put(tx, groupKey(c.Account, g), grp); err != nil {
+				return err
+			}
+		}
+		keys, err := userAccessKeys(tx, c.Account, oldName)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			k.UserName = u.Name
+			if err := put(tx, accessKeyKey(k.ID), k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// normalizePathField is normalizePath for a request field other than "path"
+// (NewPath), whose length error names that field.
+func normalizePathField(field, path string) (string, error) {
+	if len(path) > 512 {
+		return "", constraint(field, "Member must have length less than or equal to 512")
+	}
+	return normalizePath(path)
+}
+
+// DeleteUser deletes a user that has nothing attached any more. Like IAM it
+// refuses while the user still has access keys, inline policies, attached
+// managed policies or group memberships, in that order.
+func (s *Service) DeleteUser(ctx context.Context, c Caller, name string) error {
+	if err := validateName("userName", name, maxUserNameLen); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, name)
+		if err != nil {
+			return err
+		}
+		keys, err := userAccessKeys(tx, c.Account, u.Name)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(keys) > 0:
+			return awserr.DeleteConflict("Cannot delete entity, must delete access keys first.")
+		case len(u.InlinePolicies) > 0:
+			return awserr.DeleteConflict("Cannot delete entity, must delete policies first.")
+		case len(u.AttachedPolicies) > 0:
+			return awserr.DeleteConflict("Cannot delete entity, must detach all policies first.")
+		case len(u.Groups) > 0:
+			return awserr.DeleteConflict("Cannot delete entity, must remove users from group first.")
+		}
+		if u.PermissionsBoundary != "" {
+			if err := s.releaseBoundary(tx, c.Account, u.PermissionsBoundary); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(userKey(c.Account, u.Name))
+	})
+}
+
+// releaseBoundary drops one permissions-boundary use of a policy. A policy
+// that has disappeared meanwhile has no count left to keep.
+func (s *Service) releaseBoundary(tx store.Tx, acct, policyARN string) error {
+	err := s.useAsBoundary(tx, acct, policyARN, -1)
+	if e, ok := awserr.As(err); ok && e.Code == "NoSuchEntity" {
+		return nil
+	}
+	return err
+}
+
+// TagUser adds or replaces tags on a user.
+func (s *Service) TagUser(ctx context.Context, c Caller, name string, tags []Tag) error {
+	if err := validateName("userName", name, maxUserNameLen); err != nil {
+		return err
+	}
+	if err := validateTags(tags); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, name)
+		if err != nil {
+			return err
+		}
+		if u.Tags, err = mergeTags(u.Tags, tags); err != nil {
+			return err
+		}
+		return put(tx, userKey(c.Account, u.Name), u)
+	})
+}
+
+// UntagUser removes tags from a user; keys it does not have are ignored.
+func (s *Service) UntagUser(ctx context.Context, c Caller, name string, keys []string) error {
+	if err := validateName("userName", name, maxUserNameLen); err != nil {
+		return err
+	}
+	if err := checkTagKeys(keys); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, name)
+		if err != nil {
+			return err
+		}
+		u.Tags = removeTags(u.Tags, keys)
+		return put(tx, userKey(c.Account, u.Name), u)
+	})
+}
+
+// ListUserTags returns a user's tags in the order they were added.
+func (s *Service) ListUserTags(ctx context.Context, c Caller, name string, pg Page) (tags []Tag, next string, err error) {
+	if err := validateName("userName", name, maxUserNameLen); err != nil {
+		return nil, "", err
+	}
+	err = s.view(ctx, func(r store.Reader) error {
+		u, err := readUser(r, c.Account, name)
+		if err != nil {
+			return err
+		}
+		tags, next, err = paginateOffset("user-tags", u.Tags, pg)
+		return err
+	})
+	return tags, next, err
+}
+
+// checkTagKeys applies IAM's rules to the TagKeys of an Untag call.
+func checkTagKeys(keys []string) error {
+	if len(keys) > 50 {
+		return constraint("tagKeys", "Member must have length less than or equal to 50")
+	}
+	for _, k := range keys {
+		if k == "" || len([]rune(k)) > 128 || !tagKeyRe.MatchString(k) {
+			return constraint("tagKeys", `Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`)
+		}
+	}
+	return nil
+}
+
+// PutUserPermissionsBoundary sets (or replaces) a user's permissions
+// boundary.
+func (s *Service) PutUserPermissionsBoundary(ctx context.Context, c Caller, name, policyARN string) error {
+	if err := validateName("userName", name, maxUserNameLen); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, name)
+		if err != nil {
+			return err
+		}
+		if u.PermissionsBoundary == policyARN {
+			return nil
+		}
+		if err := s.useAsBoundary(tx, c.Account, policyARN, +1); err != nil {
+			return err
+		}
+		if u.PermissionsBoundary != "" {
+			if err := s.releaseBoundary(tx, c.Account, u.PermissionsBoundary); err != nil {
+				return err
+			}
+		}
+		u.PermissionsBoundary = policyARN
+		return put(tx, userKey(c.Account, u.Name), u)
+	})
+}
+
+// DeleteUserPermissionsBoundary removes a user's permissions boundary; a
+// user without one is left as it is.
+func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, c Caller, name string) error {
+	if err := validateName("userName", name, maxUserNameLen); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := readUser(tx, c.Account, name)
+		if err != nil {
+			return err
+		}
+		if u.PermissionsBoundary == "" {
+			return nil
+		}
+		if err := s.releaseBoundary(tx, c.Account, u.PermissionsBoundary); err != nil {
+			return err
+		}
+		u.PermissionsBoundary = ""
+		return put(tx, userKey(c.Account, u.Name), u)
+	})
+}
