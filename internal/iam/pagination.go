@@ -1,6 +1,8 @@
 package iam
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"sort"
 	"strconv"
@@ -62,21 +64,31 @@ func (p Page) limit() (int, error) {
 func invalidMarker() error { return awserr.ValidationError("Invalid Marker.") }
 
 // encodeMarker and decodeMarker wrap a position in an opaque token bound to
-// the list kind (e.g. "roles", "role-tags").
+// the list kind (e.g. "roles", "role-tags"), with a checksum so that a
+// damaged or edited marker is refused rather than misread.
 func encodeMarker(kind, pos string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("rc1\x00" + kind + "\x00" + pos))
+	payload := kind + "\x00" + pos
+	sum := sha256.Sum256([]byte(markerSalt + payload))
+	return base64.RawURLEncoding.EncodeToString(append(sum[:6:6], payload...))
 }
+
+const markerSalt = "rolecall/iam/marker/v1\x00"
 
 func decodeMarker(kind, marker string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(marker)
-	if err != nil {
+	if err != nil || len(b) < 6 {
 		return "", invalidMarker()
 	}
-	parts := strings.SplitN(string(b), "\x00", 3)
-	if len(parts) != 3 || parts[0] != "rc1" || parts[1] != kind {
+	payload := b[6:]
+	sum := sha256.Sum256(append([]byte(markerSalt), payload...))
+	if !bytes.Equal(sum[:6], b[:6]) {
 		return "", invalidMarker()
 	}
-	return parts[2], nil
+	k, pos, ok := strings.Cut(string(payload), "\x00")
+	if !ok || k != kind {
+		return "", invalidMarker()
+	}
+	return pos, nil
 }
 
 // paginate returns the page of items that follows p.Marker. items must be
