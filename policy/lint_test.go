@@ -153,6 +153,8 @@ var lintCases = []lintCase{
 	{"create SLR with star in resource", TypeIdentity, false, lintJSON(lintAllow(`"iam:CreateServiceLinkedRole"`, `"*"`, "")), "CREATE_SLR_WITH_STAR_IN_RESOURCE", SeverityWarning, "Statement[0].Resource[0]"},
 	{"create SLR via iam:Create*", TypeIdentity, false, lintJSON(lintAllow(`"iam:Create*"`, `"arn:aws:iam::*:role/aws-service-role/*"`, "")), "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE", SeverityWarning, "Statement[0].Resource[0]"},
 	{"create SLR with NotResource", TypeIdentity, false, lintJSON(`{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","NotResource":"arn:aws:s3:::b"}`), "CREATE_SLR_WITH_NOT_RESOURCE", SeverityWarning, "Statement[0].NotResource"},
+	{"create SLR with star in action and NotResource", TypeIdentity, false, lintJSON(`{"Effect":"Allow","Action":"iam:Create*","NotResource":"arn:aws:s3:::b"}`), "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE", SeverityWarning, "Statement[0].NotResource"},
+	{"create SLR with NotAction and NotResource", TypeIdentity, false, lintJSON(`{"Effect":"Allow","NotAction":"s3:*","NotResource":"arn:aws:s3:::b"}`), "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE", SeverityWarning, "Statement[0].NotResource"},
 	{"create SLR with NotAction", TypeIdentity, false, lintJSON(`{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}`), "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION", SeverityWarning, "Statement[0].Resource[0]"},
 	{"missing version", TypeIdentity, false, `{"Statement":[` + lintAllow(`"s3:GetObject"`, `"*"`, "") + `]}`, "MISSING_VERSION", SeverityWarning, "Version"},
 	{"numeric operator on string key", TypeIdentity, false, lintCond(`{"NumericEquals":{"aws:username":"5"}}`), "TYPE_MISMATCH", SeverityWarning, "Statement[0].Condition.NumericEquals.aws:username"},
