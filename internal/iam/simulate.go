@@ -445,18 +445,31 @@ func (sim *simulation) run(in *SimulateInput) ([]EvaluationResult, string, error
 	if !named {
 		resources = []string{"*"}
 	}
+	// The results are numbered, not materialized: a request may pair
+	// thousands of actions with thousands of resources, and a page holds at
+	// most 1000 of them.
 	n := len(in.ActionNames) * len(resources)
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	page, next, err := paginateOffset("simulation", idx, in.Page)
+	limit, err := in.Page.limit()
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]EvaluationResult, 0, len(page))
+	start := 0
+	if in.Page.Marker != "" {
+		pos, err := decodeMarker("simulation", in.Page.Marker)
+		if err != nil {
+			return nil, "", err
+		}
+		if start, err = strconv.Atoi(pos); err != nil || start < 0 || start > n {
+			return nil, "", invalidMarker()
+		}
+	}
+	end, next := n, ""
+	if start+limit < n {
+		end, next = start+limit, encodeMarker("simulation", strconv.Itoa(start+limit))
+	}
+	out := make([]EvaluationResult, 0, end-start)
 	var res policy.Result
-	for _, i := range page {
+	for i := start; i < end; i++ {
 		action, resource := in.ActionNames[i/len(resources)], resources[i%len(resources)]
 		req := policy.Request{Principal: sim.principal, Action: action, Resource: resource, Context: sim.ctx}
 		if sim.owner != "" {
