@@ -468,3 +468,11 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	})
 }
+
+func TestTagKeyPlaceholderSpellings(t *testing.T) {
+	for _, key := range []string{"secretsmanager:ResourceTag/owner", "ssm:resourceTag/env", "glacier:ResourceTag/team"} {
+		if _, ok := LookupConditionKey(key); !ok {
+			t.Errorf("%s not found", key)
+		}
+	}
+}

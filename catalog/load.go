@@ -337,6 +337,13 @@ func newKey(name, typ string) ConditionKey {
 // more characters supplied by the policy author".
 func newTemplate(k ConditionKey) (keyTemplate, bool) {
 	name := k.Name
+	// A few services spell the tag placeholder as a literal "tag-key" or
+	// leave it off ("glacier:ResourceTag/"); both mean any tag key.
+	if base, ok := strings.CutSuffix(name, "/tag-key"); ok {
+		name = base + "/${TagKey}"
+	} else if strings.HasSuffix(name, "/") {
+		name += "${TagKey}"
+	}
 	first, _ := nextPlaceholder(name)
 	if first < 0 {
 		return keyTemplate{}, false

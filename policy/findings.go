@@ -30,7 +30,18 @@ func Validate(data []byte, opts CheckOptions) (*Document, []Finding) {
 		e := err.(*Error)
 		return nil, []Finding{{Severity: SeverityError, IssueCode: "MALFORMED_POLICY_DOCUMENT", Message: e.Message + detailSuffix(e), Path: e.Path, Line: e.Line, Column: e.Column}}
 	}
-	return doc, Lint(doc, opts.Type)
+	fs := Lint(doc, opts.Type)
+	// Point each finding at its place in the source, as Check's errors do.
+	if _, p, err := parseTree(data); err == nil {
+		for i := range fs {
+			if fs[i].Path != "" && fs[i].Line == 0 {
+				e := &Error{Path: fs[i].Path}
+				p.locate(e)
+				fs[i].Line, fs[i].Column = e.Line, e.Column
+			}
+		}
+	}
+	return doc, fs
 }
 
 func detailSuffix(e *Error) string {

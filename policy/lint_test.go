@@ -122,7 +122,7 @@ var lintCases = []lintCase{
 	{"SCP allow resource", TypeSCP, false, lintJSON(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b"}`), "SCP_SYNTAX_ERROR_ALLOW_RESOURCE", SeverityError, "Statement[0].Resource[0]"},
 	{"SCP NotResource", TypeSCP, false, lintJSON(`{"Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::b"}`), "SCP_SYNTAX_ERROR_NOTRESOURCE", SeverityError, "Statement[0].NotResource"},
 	{"SCP size", TypeSCP, false, strings.Replace(lintBigPolicy(5200), `"Effect":"Allow"`, `"Effect":"Deny"`, 1), "POLICY_SIZE_EXCEEDS_SCP_QUOTA", SeverityError, ""},
-	{"unsupported Sid", TypeIdentity, false, lintJSON(`{"Sid":"read-objects","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`), "UNSUPPORTED_SID", SeverityError, "Statement[0].Sid"},
+	{"unsupported Sid", TypeIdentity, true, lintJSON(`{"Sid":"read-objects","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`), "UNSUPPORTED_SID", SeverityError, "Statement[0].Sid"},
 	{"duplicate Sid", TypeIdentity, true, lintJSON(`{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"s3:PutObject","Resource":"*"}`), "UNIQUE_SIDS_REQUIRED", SeverityError, "Statement[1].Sid"},
 	{"missing brace in variable", TypeIdentity, false, lintJSON(lintAllow(`"s3:GetObject"`, `"arn:aws:s3:::b/${aws:username"`, "")), "MISSING_BRACE_IN_VARIABLE", SeverityError, "Statement[0].Resource[0]"},
 	{"missing quote in variable", TypeIdentity, false, lintJSON(lintAllow(`"s3:GetObject"`, `"arn:aws:s3:::b-${aws:PrincipalTag/team, company}/*"`, "")), "MISSING_QUOTE_IN_VARIABLE", SeverityError, "Statement[0].Resource[0]"},

@@ -15,6 +15,7 @@ const (
 	MsgNoResources       = "Policy statement must contain resources."
 	MsgVersion           = "Policy document must be version 2012-10-17 or greater."
 	MsgDuplicateSid      = "Statement IDs (SID) in a single policy must be unique."
+	MsgSidCharacters     = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
 	MsgNoPrincipal       = "Missing required field Principal"
 	MsgHasPrincipal      = "Policy document should not specify a principal."
 	MsgTrustResource     = "Has prohibited field Resource"

@@ -58,6 +58,16 @@ func checkDocument(doc *Document, opts CheckOptions) *Error {
 			sids[st.Sid] = true
 		}
 	}
+	// IAM policies (not resource or trust policies) take only letters and
+	// digits in a Sid.
+	switch opts.Type {
+	case TypeIdentity, TypeBoundary, TypeSession:
+		for i, st := range doc.Statements {
+			if !alphanumeric(st.Sid) {
+				return stmtErr(i, "Sid", MsgSidCharacters, "Sid "+quote(st.Sid)+" may only contain letters and digits")
+			}
+		}
+	}
 	for i := range doc.Statements {
 		if e := checkRequired(&doc.Statements[i], i, opts.Type); e != nil {
 			return e
@@ -386,3 +396,12 @@ func validServiceName(v string) bool {
 	return true
 }
 
+func alphanumeric(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
