@@ -375,3 +375,51 @@ func TestInstanceProfileTags(t *testing.T) {
 	_, err = ts.IAM.UntagInstanceProfile(ctx, &awsiam.UntagInstanceProfileInput{InstanceProfileName: aws.String("p"), TagKeys: keys})
 	apiError(t, err, "ValidationError", "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50", 400)
 }
+
+// Racing AddRoleToInstanceProfile calls: exactly one role gets in, and both
+// sides of the link agree afterwards.
+func TestAddRoleToInstanceProfileConcurrent(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	newProfile(t, ts, "shared", "")
+	const n = 8
+	for i := range n {
+		newRole(t, ts, &awsiam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("racer-%d", i))})
+	}
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := ts.IAM.AddRoleToInstanceProfile(ctx, &awsiam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("shared"), RoleName: aws.String(fmt.Sprintf("racer-%d", i))})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		if err := <-errs; err == nil {
+			ok++
+		} else {
+			apiError(t, err, "LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1", 409)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d adds succeeded", ok)
+	}
+	got, err := ts.IAM.GetInstanceProfile(ctx, &awsiam.GetInstanceProfileInput{InstanceProfileName: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.InstanceProfile.Roles) != 1 {
+		t.Fatalf("roles %+v", got.InstanceProfile.Roles)
+	}
+	winner := aws.ToString(got.InstanceProfile.Roles[0].RoleName)
+	for i := range n {
+		name := fmt.Sprintf("racer-%d", i)
+		out, err := ts.IAM.ListInstanceProfilesForRole(ctx, &awsiam.ListInstanceProfilesForRoleInput{RoleName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{true: 1, false: 0}[name == winner]; len(out.InstanceProfiles) != want {
+			t.Errorf("%s is in %d profiles", name, len(out.InstanceProfiles))
+		}
+	}
+}
