@@ -69,13 +69,13 @@ func (k PolicyHolder) inlineQuota() int {
 // policyHolder is a loaded role, user or group, seen through the fields the
 // policy operations change.
 type policyHolder struct {
-	kind      PolicyHolder
-	name      string // as stored
-	key       string
-	inline    *map[string]string
-	attached  *[]string
-	role      *Role // set for roles, which may be protected (service-linked)
-	record    any
+	kind     PolicyHolder
+	name     string // as stored
+	key      string
+	inline   *map[string]string
+	attached *[]string
+	role     *Role // set for roles, which may be protected (service-linked)
+	record   any
 }
 
 func (h *policyHolder) save(tx store.Tx) error { return put(tx, h.key, h.record) }
