@@ -70,8 +70,9 @@ func writeRole(x *XML, name string, r *iam.Role, full bool) {
 	x.Elem("Path", r.Path).Elem("RoleName", r.Name).Elem("RoleId", r.ID).Elem("Arn", r.ARN)
 	x.Time("CreateDate", r.CreateDate)
 	x.Elem("AssumeRolePolicyDocument", PercentEncode(r.AssumeRolePolicy))
-	x.ElemIf("Description", r.Description)
 	if full {
+		// CreateRole's answer leaves the description out (recorded from AWS).
+		x.ElemIf("Description", r.Description)
 		x.Int("MaxSessionDuration", r.MaxSessionDuration)
 	}
 	if r.PermissionsBoundary != "" {

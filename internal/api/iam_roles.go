@@ -147,9 +147,8 @@ func (s *Server) iamUpdateRole(ctx context.Context, c iam.Caller, q *Query, x *X
 		return err
 	}
 	// UpdateRole's output has no members, but AWS still sends an (empty)
-	// UpdateRoleResult and aws-sdk-go-v2 fails without one. writeQuery
-	// only wraps a non-empty result, so give it a blank.
-	x.b.WriteByte(' ')
+	// UpdateRoleResult and aws-sdk-go-v2 fails without one.
+	x.EmptyResult()
 	return nil
 }
 

@@ -177,7 +177,7 @@ func newRequestID() string {
 func (s *Server) writeQuery(w http.ResponseWriter, c *call, xmlns string, result *XML) {
 	var x XML
 	x.b.WriteString(`<` + c.action + `Response xmlns="` + xmlns + `">`)
-	if result != nil && result.b.Len() > 0 {
+	if result != nil && (result.b.Len() > 0 || result.emptyResult) {
 		x.Open(c.action + "Result")
 		x.b.Write(result.Bytes())
 		x.Close(c.action + "Result")

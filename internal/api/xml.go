@@ -11,7 +11,13 @@ import (
 // which AWS's SDK parsers do not need but people comparing responses do.
 type XML struct {
 	b bytes.Buffer
+	// emptyResult asks for an empty <ActionResult/> element: a few outputs
+	// have no members, yet AWS sends the element and SDKs expect it.
+	emptyResult bool
 }
+
+// EmptyResult makes the response carry an empty result element.
+func (x *XML) EmptyResult() { x.emptyResult = true }
 
 // Open writes <name>.
 func (x *XML) Open(name string) *XML {
