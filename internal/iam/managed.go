@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -274,15 +275,17 @@ func (s *Service) ListPolicies(ctx context.Context, c Caller, in ListPoliciesInp
 	if err := validatePathPrefix(in.PathPrefix); err != nil {
 		return nil, "", err
 	}
-	keep := func(p *ManagedPolicy) bool {
+	// keep filters on what the list shows of a policy, so AWS managed
+	// policies are only built for the page when they pass.
+	keep := func(path string, attachments, boundaries int) bool {
 		switch {
-		case !strings.HasPrefix(p.Path, in.PathPrefix):
+		case !strings.HasPrefix(path, in.PathPrefix):
 			return false
-		case in.OnlyAttached && p.AttachmentCount == 0:
+		case in.OnlyAttached && attachments == 0:
 			return false
-		case in.PolicyUsageFilter == UsagePermissionsPolicy && p.AttachmentCount == 0:
+		case in.PolicyUsageFilter == UsagePermissionsPolicy && attachments == 0:
 			return false
-		case in.PolicyUsageFilter == UsagePermissionsBoundary && p.BoundaryUsageCount == 0:
+		case in.PolicyUsageFilter == UsagePermissionsBoundary && boundaries == 0:
 			return false
 		}
 		return true
@@ -295,8 +298,12 @@ func (s *Service) ListPolicies(ctx context.Context, c Caller, in ListPoliciesInp
 				return err
 			}
 			for _, mp := range catalog.ManagedPolicies() {
-				if p := s.awsPolicy(mp, usage[mp.Name]); keep(p) {
-					all = append(all, p)
+				u := usage[mp.Name]
+				if u == nil {
+					u = &awsUsage{}
+				}
+				if keep(mp.Path, u.AttachmentCount, u.BoundaryUsageCount) {
+					all = append(all, s.awsPolicy(mp, u))
 				}
 			}
 		}
@@ -306,7 +313,7 @@ func (s *Service) ListPolicies(ctx context.Context, c Caller, in ListPoliciesInp
 				return err
 			}
 			for _, p := range own {
-				if keep(p) {
+				if keep(p.Path, p.AttachmentCount, p.BoundaryUsageCount) {
 					all = append(all, p)
 				}
 			}
@@ -331,9 +338,9 @@ func (s *Service) awsUsages(r store.Reader, acct string) (map[string]*awsUsage, 
 	}
 	out := make(map[string]*awsUsage, len(kvs))
 	for _, kv := range kvs {
-		u, _, err := get[awsUsage](r, kv.Key)
-		if err != nil {
-			return nil, err
+		u := new(awsUsage)
+		if err := json.Unmarshal(kv.Value, u); err != nil {
+			return nil, fmt.Errorf("iam: corrupt record %s: %w", kv.Key, err)
 		}
 		out[strings.TrimPrefix(kv.Key, prefix)] = u
 	}
