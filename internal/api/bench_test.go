@@ -2,11 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -144,4 +146,50 @@ func BenchmarkLoopbackGetRole(b *testing.B) {
 	b.ReportMetric(ceiling/float64(b.N), "fixed-req/s")
 	b.ReportMetric(ours/ceiling, "ratio")
 	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkListRolesPage: one ListRoles page (100 roles, the default page
+// size) out of 10,000, from the middle of the list.
+func BenchmarkListRolesPage(b *testing.B) {
+	srv, svc := benchServer(b)
+	svc.Quotas.RolesPerAccount = 10000
+	ctx := context.Background()
+	for i := 0; i < 10000; i++ {
+		mustCreateRole(b, svc, fmt.Sprintf("role-%05d", i))
+	}
+	h := srv.Handler()
+	// Find the marker of the page that starts half way through.
+	marker := ""
+	for i := 0; i < 5; i++ {
+		_, next, err := svc.ListRoles(ctx, iam.Caller{Account: testAccount}, "", iam.Page{Marker: marker, MaxItems: 1000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		marker = next
+	}
+	body := "Action=ListRoles&Version=2010-05-08&MaxItems=100&Marker=" + url.QueryEscape(marker)
+	if !strings.Contains(serveOnce(b, h, body).Body.String(), "role-05000") {
+		b.Fatal("page does not start half way")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		serveOnce(b, h, body)
+	}
+}
+
+// BenchmarkCreateRoleAttachPolicy: the two writes that make a usable role,
+// each one fsynced transaction.
+func BenchmarkCreateRoleAttachPolicy(b *testing.B) {
+	srv, _ := benchServer(b)
+	h := srv.Handler()
+	trust := url.QueryEscape(ec2Trust)
+	policyARN := url.QueryEscape("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		name := fmt.Sprintf("r%d", i)
+		serveOnce(b, h, "Action=CreateRole&Version=2010-05-08&RoleName="+name+"&AssumeRolePolicyDocument="+trust)
+		serveOnce(b, h, "Action=AttachRolePolicy&Version=2010-05-08&RoleName="+name+"&PolicyArn="+policyARN)
+	}
 }

@@ -69,7 +69,7 @@ func writeRole(x *XML, name string, r *iam.Role, full bool) {
 	x.Open(name)
 	x.Elem("Path", r.Path).Elem("RoleName", r.Name).Elem("RoleId", r.ID).Elem("Arn", r.ARN)
 	x.Time("CreateDate", r.CreateDate)
-	x.Elem("AssumeRolePolicyDocument", PercentEncode(r.AssumeRolePolicy))
+	x.PolicyDoc("AssumeRolePolicyDocument", r.AssumeRolePolicy)
 	if full {
 		// CreateRole's answer leaves the description out (recorded from AWS).
 		x.ElemIf("Description", r.Description)

@@ -92,7 +92,7 @@ func writeRoleShape(x *XML, name string, r *iam.Role, shape roleShape) {
 	x.Open(name)
 	x.Elem("Path", r.Path).Elem("RoleName", r.Name).Elem("RoleId", r.ID).Elem("Arn", r.ARN)
 	x.Time("CreateDate", r.CreateDate)
-	x.Elem("AssumeRolePolicyDocument", PercentEncode(r.AssumeRolePolicy))
+	x.PolicyDoc("AssumeRolePolicyDocument", r.AssumeRolePolicy)
 	switch shape {
 	case roleDescribed:
 		x.ElemIf("Description", r.Description)

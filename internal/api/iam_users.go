@@ -481,7 +481,7 @@ func (s *Server) iamGetAccountAuthorizationDetails(ctx context.Context, c iam.Ca
 		x.Open("member")
 		x.Elem("Path", r.Path).Elem("RoleName", r.Name).Elem("RoleId", r.ID).Elem("Arn", r.ARN)
 		x.Time("CreateDate", r.CreateDate)
-		x.Elem("AssumeRolePolicyDocument", PercentEncode(r.AssumeRolePolicy))
+		x.PolicyDoc("AssumeRolePolicyDocument", r.AssumeRolePolicy)
 		x.Open("InstanceProfileList")
 		for _, p := range rd.Profiles {
 			writeInstanceProfile(x, "member", p.Profile, p.Roles, profileTagsNever)
@@ -514,7 +514,7 @@ func (s *Server) iamGetAccountAuthorizationDetails(ctx context.Context, c iam.Ca
 		x.Open("PolicyVersionList")
 		for _, v := range vs {
 			x.Open("member")
-			x.Elem("Document", PercentEncode(v.Document)).Elem("VersionId", v.ID)
+			x.PolicyDoc("Document", v.Document).Elem("VersionId", v.ID)
 			x.Bool("IsDefaultVersion", v.ID == p.DefaultVersionID).Time("CreateDate", v.CreateDate)
 			x.Close("member")
 		}
@@ -548,7 +548,7 @@ func writeInlinePolicyList(x *XML, name string, m map[string]string) {
 	slices.Sort(names)
 	x.Open(name)
 	for _, n := range names {
-		x.Open("member").Elem("PolicyName", n).Elem("PolicyDocument", PercentEncode(m[n])).Close("member")
+		x.Open("member").Elem("PolicyName", n).PolicyDoc("PolicyDocument", m[n]).Close("member")
 	}
 	x.Close(name)
 }

@@ -62,7 +62,19 @@ func (x *XML) Bool(name string, v bool) *XML {
 
 // Time writes a timestamp the way IAM does: ISO 8601 in UTC, seconds.
 func (x *XML) Time(name string, t time.Time) *XML {
-	return x.Elem(name, FormatTime(t))
+	var buf [32]byte
+	x.Open(name)
+	x.b.Write(t.UTC().AppendFormat(buf[:0], "2006-01-02T15:04:05Z"))
+	return x.Close(name)
+}
+
+// PolicyDoc writes a policy document percent-encoded, as IAM returns
+// documents, straight into the response: percent-encoded text needs no XML
+// escaping.
+func (x *XML) PolicyDoc(name, doc string) *XML {
+	x.Open(name)
+	appendPercentEncoded(&x.b, doc)
+	return x.Close(name)
 }
 
 // FormatTime formats t as IAM's XML timestamps (2026-01-02T15:04:05Z).
@@ -73,9 +85,15 @@ func FormatTime(t time.Time) string {
 // Bytes returns what has been written.
 func (x *XML) Bytes() []byte { return x.b.Bytes() }
 
+// xmlSpecial marks the bytes escapeXML must replace.
+var xmlSpecial = [256]bool{'&': true, '<': true, '>': true, '"': true, '\'': true, '\r': true, '\n': true, '\t': true}
+
 func escapeXML(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
+		if !xmlSpecial[s[i]] {
+			continue
+		}
 		var esc string
 		switch s[i] {
 		case '&':
@@ -94,8 +112,6 @@ func escapeXML(b *bytes.Buffer, s string) {
 			esc = "&#xA;"
 		case '\t':
 			esc = "&#x9;"
-		default:
-			continue
 		}
 		b.WriteString(s[last:i])
 		b.WriteString(esc)
@@ -107,26 +123,25 @@ func escapeXML(b *bytes.Buffer, s string) {
 // PercentEncode encodes a policy document the way IAM returns documents in
 // XML (RFC 3986: everything but unreserved characters escaped, space as %20).
 func PercentEncode(s string) string {
+	var b bytes.Buffer
+	b.Grow(len(s) * 3 / 2)
+	appendPercentEncoded(&b, s)
+	return b.String()
+}
+
+func appendPercentEncoded(b *bytes.Buffer, s string) {
 	const hex = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	out := make([]byte, 0, len(s)+2*n)
+	last := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
-			out = append(out, c)
 			continue
 		}
-		out = append(out, '%', hex[c>>4], hex[c&15])
+		b.WriteString(s[last:i])
+		b.Write([]byte{'%', hex[c>>4], hex[c&15]})
+		last = i + 1
 	}
-	return string(out)
+	b.WriteString(s[last:])
 }
 
 func unreserved(c byte) bool {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 type serveFlags struct {
 	listen, data, account, region string
 	logFormat, logLevel           string
+	quotas                        []string
 }
 
 func newServeCmd() *cobra.Command {
@@ -49,6 +51,7 @@ generated, written to DIR/root-credentials (mode 0600) and printed once.`,
 	fl.StringVar(&f.region, "region", "us-east-1", "the region rolecall reports")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fl.StringArrayVar(&f.quotas, "quota", nil, "raise an IAM quota as AWS lets you, NAME=VALUE (RolesPerAccount, InstanceProfilesPerAccount)")
 	return cmd
 }
 
@@ -81,6 +84,16 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	}
 	defer st.Close()
 	svc := iam.New(st)
+	for _, q := range f.quotas {
+		name, v, ok := strings.Cut(q, "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			return &exitError{code: 2, msg: fmt.Sprintf("--quota %q: want NAME=NUMBER", q)}
+		}
+		if err := svc.Quotas.SetQuota(name, n); err != nil {
+			return &exitError{code: 2, msg: err.Error()}
+		}
+	}
 	if err := ensureRoot(ctx, stdout, svc, f.data, f.account); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/store"
 )
 
 // Paging of IAM List calls. Every List operation takes Marker and MaxItems
@@ -140,4 +141,56 @@ func paginateOffset[T any](kind string, items []T, p Page) (page []T, next strin
 		return items[start:], "", nil
 	}
 	return items[start:end], encodeMarker(kind, strconv.Itoa(end)), nil
+}
+
+// listPage pages through the records stored under prefix in key order
+// (keys end in the lower-cased name, which is the order IAM lists names in),
+// keeping those keep accepts. It starts reading right after the marker and
+// stops as soon as the page is full, so a page costs the same with ten
+// records as with ten thousand. Records are decoded through the shared
+// cache: callers must not modify them. Markers are the same as paginate's
+// for the same kind.
+func listPage[T any](s *Service, r store.Reader, kind, prefix string, keep func(*T) bool, p Page) ([]*T, string, error) {
+	limit, err := p.limit()
+	if err != nil {
+		return nil, "", err
+	}
+	startAfter := ""
+	if p.Marker != "" {
+		pos, err := decodeMarker(kind, p.Marker)
+		if err != nil {
+			return nil, "", err
+		}
+		startAfter = prefix + pos
+	}
+	var out []*T
+	var keys []string
+	chunk := limit + 1
+	for len(out) <= limit {
+		kvs, err := r.List(prefix, startAfter, chunk)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, kv := range kvs {
+			v, err := decodeShared[T](&s.cache, kv)
+			if err != nil {
+				return nil, "", err
+			}
+			if keep == nil || keep(v) {
+				out = append(out, v)
+				keys = append(keys, kv.Key)
+				if len(out) > limit {
+					break
+				}
+			}
+		}
+		if len(kvs) < chunk {
+			break
+		}
+		startAfter = kvs[len(kvs)-1].Key
+	}
+	if len(out) <= limit {
+		return out, "", nil
+	}
+	return out[:limit], encodeMarker(kind, strings.TrimPrefix(keys[limit-1], prefix)), nil
 }

@@ -17,9 +17,6 @@ import (
 
 const (
 	maxProfileNameLen = 128
-	// maxProfilesPerAccount is the default "Instance profiles in an AWS
-	// account" quota (reference_iam-quotas.md).
-	maxProfilesPerAccount = 1000
 	// maxRolesPerProfile is the "Roles in an instance profile" quota.
 	maxRolesPerProfile = 1
 )
@@ -65,12 +62,8 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, c Caller, in Create
 		} else if !isNotFound(err) {
 			return err
 		}
-		kvs, err := tx.List(profilePrefix(c.Account), "", 0)
-		if err != nil {
+		if err := adjustCount(tx, c.Account, "instance-profiles", profilePrefix(c.Account), +1, s.Quotas.InstanceProfilesPerAccount, "InstanceProfilesPerAccount"); err != nil {
 			return err
-		}
-		if len(kvs) >= maxProfilesPerAccount {
-			return awserr.LimitExceeded("Cannot exceed quota for InstanceProfilesPerAccount: %d", maxProfilesPerAccount)
 		}
 		err = create(tx, profileKey(c.Account, p.Name), p)
 		if errors.Is(err, store.ErrExists) {
@@ -280,6 +273,9 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, c Caller, name stri
 		}
 		if len(p.Roles) > 0 {
 			return awserr.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+		}
+		if err := adjustCount(tx, c.Account, "instance-profiles", profilePrefix(c.Account), -1, 0, ""); err != nil {
+			return err
 		}
 		return tx.Delete(profileKey(c.Account, p.Name))
 	})

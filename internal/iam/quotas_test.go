@@ -28,7 +28,7 @@ func TestAccountQuotas(t *testing.T) {
 	s := New(memory.New())
 	ctx := context.Background()
 	c := Caller{Account: "123456789012"}
-	for i := range maxRolesPerAccount - 1 {
+	for i := range DefaultQuotas.RolesPerAccount - 1 {
 		if _, err := s.CreateRole(ctx, c, CreateRoleInput{RoleName: fmt.Sprintf("r%04d", i), AssumeRolePolicyDocument: quotaTrust}); err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestAccountQuotas(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for i := range maxProfilesPerAccount {
+	for i := range DefaultQuotas.InstanceProfilesPerAccount {
 		if _, err := s.CreateInstanceProfile(ctx, c, CreateInstanceProfileInput{InstanceProfileName: fmt.Sprintf("p%04d", i)}); err != nil {
 			t.Fatal(err)
 		}

@@ -18,9 +18,6 @@ const (
 	maxSessionSeconds     = 43200
 	maxRoleNameLen        = 64
 	maxDescriptionLen     = 1000
-	// maxRolesPerAccount is the default "Roles in an AWS account" quota
-	// (reference_iam-quotas.md).
-	maxRolesPerAccount = 1000
 )
 
 // serviceRolePathPrefix is the path IAM reserves for service-linked roles.
@@ -171,12 +168,8 @@ func (s *Service) insertRole(tx store.Tx, r *Role) error {
 	} else if !isNotFound(err) {
 		return err
 	}
-	kvs, err := tx.List(rolePrefix(r.Account), "", 0)
-	if err != nil {
+	if err := adjustCount(tx, r.Account, "roles", rolePrefix(r.Account), +1, s.Quotas.RolesPerAccount, "RolesPerAccount"); err != nil {
 		return err
-	}
-	if len(kvs) >= maxRolesPerAccount {
-		return awserr.LimitExceeded("Cannot exceed quota for RolesPerAccount: %d", maxRolesPerAccount)
 	}
 	return create(tx, roleKey(r.Account, r.Name), r)
 }
@@ -189,7 +182,12 @@ func (s *Service) GetRole(ctx context.Context, c Caller, name string) (*Role, er
 	var r *Role
 	err := s.view(ctx, func(rd store.Reader) error {
 		var err error
-		r, err = s.readRole(rd, c.Account, name)
+		// Read-only: the caller only encodes the role, so the decoded
+		// record can be shared.
+		r, err = getShared[Role](s, rd, roleKey(c.Account, name))
+		if isNotFound(err) {
+			return awserr.NoSuchEntity("The role with name %s cannot be found.", name)
+		}
 		return err
 	})
 	return r, err
@@ -237,12 +235,11 @@ func (s *Service) ListRoles(ctx context.Context, c Caller, pathPrefix string, pg
 		return nil, "", err
 	}
 	err = s.view(ctx, func(r store.Reader) error {
-		all, err := list[Role](r, rolePrefix(c.Account))
-		if err != nil {
-			return err
+		var keep func(*Role) bool
+		if pathPrefix != "" && pathPrefix != "/" {
+			keep = func(role *Role) bool { return strings.HasPrefix(role.Path, pathPrefix) }
 		}
-		all = filterPath(all, pathPrefix, func(r *Role) string { return r.Path })
-		roles, next, err = paginate("roles", all, roleSortKey, pg)
+		roles, next, err = listPage(s, r, "roles", rolePrefix(c.Account), keep, pg)
 		return err
 	})
 	return roles, next, err
@@ -352,6 +349,9 @@ func (s *Service) DeleteRole(ctx context.Context, c Caller, name string) error {
 			if err := s.releaseBoundary(tx, c.Account, r.PermissionsBoundary); err != nil {
 				return err
 			}
+		}
+		if err := adjustCount(tx, c.Account, "roles", rolePrefix(c.Account), -1, 0, ""); err != nil {
+			return err
 		}
 		return tx.Delete(roleKey(c.Account, r.Name))
 	})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -18,11 +19,13 @@ type Service struct {
 	Store     store.Store
 	Partition string           // "aws"
 	Now       func() time.Time // injectable clock
+	Quotas    Quotas
+	cache     recordCache
 }
 
 // New returns a Service over st.
 func New(st store.Store) *Service {
-	return &Service{Store: st, Partition: "aws", Now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+	return &Service{Store: st, Partition: "aws", Quotas: DefaultQuotas, Now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
 }
 
 // Caller is the principal making a request, as far as the domain needs to
@@ -159,4 +162,55 @@ func NewSecret() string {
 
 func (s *Service) arn(acct, typ, path, name string) string {
 	return "arn:" + s.Partition + ":iam::" + acct + ":" + typ + path + name
+}
+
+// recordCache keeps decoded records by key and revision, so read-only paths
+// (GetRole, ListRoles, ...) skip JSON decoding of records that have not
+// changed. Records handed out from it are shared between requests: only
+// paths that never modify what they read may use it.
+type recordCache struct {
+	mu sync.RWMutex
+	m  map[string]cachedRecord
+}
+
+type cachedRecord struct {
+	rev int64
+	v   any
+}
+
+// maxCachedRecords bounds the cache; past it the cache starts over, which
+// costs one decode per record and keeps deleted records from piling up.
+const maxCachedRecords = 200_000
+
+// decodeShared decodes kv into a *T, or returns the copy decoded earlier
+// from the same revision.
+func decodeShared[T any](c *recordCache, kv store.KV) (*T, error) {
+	c.mu.RLock()
+	e, ok := c.m[kv.Key]
+	c.mu.RUnlock()
+	if ok && e.rev == kv.Revision {
+		if v, ok := e.v.(*T); ok {
+			return v, nil
+		}
+	}
+	v := new(T)
+	if err := json.Unmarshal(kv.Value, v); err != nil {
+		return nil, fmt.Errorf("iam: corrupt record %s: %w", kv.Key, err)
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedRecords {
+		c.m = make(map[string]cachedRecord)
+	}
+	c.m[kv.Key] = cachedRecord{rev: kv.Revision, v: v}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// getShared is get for read-only paths: see recordCache.
+func getShared[T any](s *Service, r store.Reader, key string) (*T, error) {
+	kv, err := r.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	return decodeShared[T](&s.cache, kv)
 }

@@ -269,6 +269,9 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c Caller, roleNam
 				return err
 			}
 		}
+		if err := adjustCount(tx, c.Account, "roles", rolePrefix(c.Account), -1, 0, ""); err != nil {
+			return err
+		}
 		if err := tx.Delete(roleKey(c.Account, r.Name)); err != nil {
 			return err
 		}
