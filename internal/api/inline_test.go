@@ -218,6 +218,8 @@ func TestInlinePolicyErrors(t *testing.T) {
 				"MalformedPolicyDocument", `Resource bucket must be in ARN format or "*".`, 400)
 			apiError(t, a.put(entity, "bad/name", s3ListDoc), "ValidationError", `1 validation error detected: Value at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`, 400)
 			apiError(t, a.put(entity, strings.Repeat("p", 129), s3ListDoc), "ValidationError", "1 validation error detected: Value at 'policyName' failed to satisfy constraint: Member must have length less than or equal to 128", 400)
+			apiError(t, a.put(entity, "p", `{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::日本"}}`), "ValidationError",
+				`1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`, 400)
 			// Inline policies, unlike managed ones, may leave out Version.
 			noVersion := `{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::example_bucket"}}`
 			if err := a.put(entity, "no-version", noVersion); err != nil {
@@ -239,7 +241,7 @@ func TestInlinePolicyEncoding(t *testing.T) {
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["apigatway:PUT"],` +
 		`"Resource":["arn:aws:apigateway:us-east-1::/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2Faaeeieije"]},` +
 		`{"Sid":"Quotes","Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/<a&b> +'x'",` +
-		"\n\t" + `"Condition":{"StringLike":{"s3:prefix":["caf\u00e9 ~*"]}}}]}`
+		"\n\t" + `"Condition":{"StringLike":{"s3:prefix":["café ~* \\u00e9"]}}}]}`
 	for _, a := range inlineAPIs(ts) {
 		t.Run(a.kind, func(t *testing.T) {
 			entity := "enc-" + a.kind

@@ -241,6 +241,20 @@ func TestPolicyErrors(t *testing.T) {
 	_, err = ts.IAM.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Description: aws.String(strings.Repeat("d", 1001)), PolicyDocument: aws.String(s3ListDoc)})
 	apiError(t, err, "ValidationError", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000", 400)
 
+	// Documents are limited to tab, newline, carriage return and U+0020..U+00FF.
+	const badChars = `1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`
+	for _, doc := range []string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::日本/*"}]}`,
+		"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b\u0001\"}]}",
+	} {
+		_, err = ts.IAM.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("chars"), PolicyDocument: aws.String(doc)})
+		apiError(t, err, "ValidationError", badChars, 400)
+	}
+	// Latin-1 is fine.
+	if _, err := ts.IAM.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("latin1"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::café/*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+
 	// Not an ARN at all, an ARN of something else, a policy of another
 	// account.
 	_, err = ts.IAM.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: aws.String("dup-policy")})

@@ -55,6 +55,11 @@ func checkDocumentParam(doc string) error {
 	if utf8.RuneCountInString(doc) > maxPolicyDocumentLength {
 		return constraint("policyDocument", fmt.Sprintf("Member must have length less than or equal to %d", maxPolicyDocumentLength))
 	}
+	for _, r := range doc {
+		if r != '\t' && r != '\n' && r != '\r' && (r < 0x20 || r > 0xFF) {
+			return constraint("policyDocument", `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
+		}
+	}
 	return nil
 }
 
