@@ -74,7 +74,7 @@ func writePolicy(x *XML, name string, p *iam.ManagedPolicy, view policyView) {
 func writePolicyVersion(x *XML, name string, v *iam.PolicyVersionInfo, withDocument bool) {
 	x.Open(name)
 	if withDocument {
-		x.Elem("Document", PercentEncode(v.Document))
+		x.PolicyDoc("Document", v.Document)
 	}
 	x.Elem("VersionId", v.VersionID).Bool("IsDefaultVersion", v.IsDefault).Time("CreateDate", v.CreateDate)
 	x.Close(name)
@@ -383,7 +383,7 @@ func (s *Server) iamGetInlinePolicy(kind iam.PolicyHolder, param string) queryHa
 		if err != nil {
 			return err
 		}
-		x.Elem(param, stored).Elem("PolicyName", name).Elem("PolicyDocument", PercentEncode(doc))
+		x.Elem(param, stored).Elem("PolicyName", name).PolicyDoc("PolicyDocument", doc)
 		return nil
 	}
 }
