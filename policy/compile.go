@@ -84,13 +84,15 @@ type arnPattern struct {
 func compileARNPattern(s string, vars bool) (arnPattern, error) {
 	ap := arnPattern{}
 	var err error
-	if ap.whole, err = compilePattern(s, true, vars); err != nil || s == "*" {
+	parts, ok := splitARNPattern(s, vars)
+	if !ok || s == "*" {
+		// Not shaped like an ARN: matched as a whole.
+		ap.whole, err = compilePattern(s, true, vars)
 		return ap, err
 	}
-	parts, ok := splitARNPattern(s, vars)
-	if !ok {
-		return ap, nil
-	}
+	// An ARN pattern only ever matches ARNs, part by part, so the whole
+	// pattern is not compiled; only its "*" shortcut is kept.
+	ap.whole = pattern{raw: s}
 	for i, part := range parts {
 		if ap.segs[i], err = compilePattern(part, true, vars); err != nil {
 			return ap, err
@@ -143,7 +145,9 @@ func (ap *arnPattern) matchesSplit(value string, parts *[6]string, ok bool, ctx 
 		return true
 	}
 	if !ok {
-		return ap.whole.matchResolved(value, ctx, false)
+		// A value that is not an ARN (such as "*") can only match a
+		// pattern that is not one either.
+		return !ap.split && ap.whole.matchResolved(value, ctx, false)
 	}
 	if !ap.split {
 		// reference_policies_elements_condition_operators.md, ARN operators:
