@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/rolecall/rolecall/internal/awsclient"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/store/bolt"
 )
@@ -101,7 +102,7 @@ func loopbackGetRole(b *testing.B, h http.Handler, d time.Duration) float64 {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
 		BaseEndpoint:     aws.String("http://" + ln.Addr().String()),
-		HTTPClient:       &http.Client{Transport: tr},
+		HTTPClient:       &http.Client{Transport: awsclient.Transport(tr)},
 		RetryMaxAttempts: 1,
 	})
 	var n atomic.Int64

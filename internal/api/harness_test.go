@@ -13,6 +13,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
+	"github.com/rolecall/rolecall/internal/awsclient"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/store/memory"
 )
@@ -41,6 +42,7 @@ func newTestServer(t testing.TB) *testServer {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
 		BaseEndpoint:     aws.String(hs.URL),
+		HTTPClient:       awsclient.HTTPClient(),
 		RetryMaxAttempts: 1,
 	}
 	return &testServer{URL: hs.URL, IAM: awsiam.NewFromConfig(cfg), Svc: svc, Cfg: cfg}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -35,26 +33,7 @@ const (
 // Hiding WriteTo makes a closed body read as a clean EOF.
 func newPolicyTestServer(t testing.TB) *testServer {
 	t.Helper()
-	ts := newTestServer(t)
-	cfg := ts.Cfg
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	cfg.HTTPClient = &http.Client{Transport: plainBodyTransport{tr}}
-	ts.Cfg = cfg
-	ts.IAM = awsiam.NewFromConfig(cfg)
-	return ts
-}
-
-type plainBodyTransport struct{ rt http.RoundTripper }
-
-// plainBody exposes only Read and Close of a request body.
-type plainBody struct{ io.ReadCloser }
-
-func (p plainBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = plainBody{r.Body}
-	}
-	return p.rt.RoundTrip(r)
+	return newTestServer(t)
 }
 
 // policyARN is the ARN of a customer managed policy of the test account.

@@ -15,6 +15,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
+
+	"github.com/rolecall/rolecall/internal/awsclient"
 )
 
 // The roles the ECS console's first run creates (seeds 000, 001 and 004):
@@ -82,6 +84,7 @@ func apiClient(ctx context.Context, endpoint, data string) (*awsiam.Client, erro
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
+	cfg.HTTPClient = awsclient.HTTPClient()
 	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/rolecall/rolecall/internal/awsclient"
 )
 
 // TestMain lets the test binary act as `rolecall serve` in a child process,
@@ -60,6 +62,7 @@ func iamClient(url string) *awsiam.Client {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIACRASHTESTKEY0001", "crashTestSecret000000000000000000000000000", ""),
 		BaseEndpoint:     aws.String(url),
+		HTTPClient:       awsclient.HTTPClient(),
 		RetryMaxAttempts: 1,
 	})
 }
