@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // XML writes the Query protocol's XML responses directly into a buffer:
@@ -85,37 +86,67 @@ func FormatTime(t time.Time) string {
 // Bytes returns what has been written.
 func (x *XML) Bytes() []byte { return x.b.Bytes() }
 
-// xmlSpecial marks the bytes escapeXML must replace.
-var xmlSpecial = [256]bool{'&': true, '<': true, '>': true, '"': true, '\'': true, '\r': true, '\n': true, '\t': true}
+// xmlSpecial marks the bytes escapeXML must look at: markup characters,
+// whitespace IAM escapes, control characters XML 1.0 cannot carry, and
+// bytes that start multi-byte UTF-8 sequences (checked for validity).
+var xmlSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	for _, c := range "&<>\"'" {
+		t[c] = true
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
+// escapeXML writes s as XML character data. Characters that XML 1.0 cannot
+// represent at all (most control characters, invalid UTF-8, U+FFFE/U+FFFF)
+// become U+FFFD, so a response is always well-formed even when it echoes
+// odd input back in an error message.
 func escapeXML(b *bytes.Buffer, s string) {
 	last := 0
-	for i := 0; i < len(s); i++ {
-		if !xmlSpecial[s[i]] {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !xmlSpecial[c] {
+			i++
 			continue
 		}
 		var esc string
-		switch s[i] {
-		case '&':
+		size := 1
+		switch {
+		case c == '&':
 			esc = "&amp;"
-		case '<':
+		case c == '<':
 			esc = "&lt;"
-		case '>':
+		case c == '>':
 			esc = "&gt;"
-		case '"':
+		case c == '"':
 			esc = "&quot;"
-		case '\'':
+		case c == '\'':
 			esc = "&apos;"
-		case '\r':
+		case c == '\r':
 			esc = "&#xD;"
-		case '\n':
+		case c == '\n':
 			esc = "&#xA;"
-		case '\t':
+		case c == '\t':
 			esc = "&#x9;"
+		case c < 0x20:
+			esc = "\uFFFD"
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if (r != utf8.RuneError || n > 1) && r != 0xFFFE && r != 0xFFFF {
+				i += n
+				continue
+			}
+			esc, size = "\uFFFD", n
 		}
 		b.WriteString(s[last:i])
 		b.WriteString(esc)
-		last = i + 1
+		i += size
+		last = i
 	}
 	b.WriteString(s[last:])
 }
