@@ -182,7 +182,8 @@ func BenchmarkListRolesPage(b *testing.B) {
 // BenchmarkCreateRoleAttachPolicy: the two writes that make a usable role,
 // each one fsynced transaction.
 func BenchmarkCreateRoleAttachPolicy(b *testing.B) {
-	srv, _ := benchServer(b)
+	srv, svc := benchServer(b)
+	svc.Quotas.RolesPerAccount = 1 << 30 // b.N roles
 	h := srv.Handler()
 	trust := url.QueryEscape(ec2Trust)
 	policyARN := url.QueryEscape("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")
