@@ -2,13 +2,19 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
@@ -16,9 +22,14 @@ import (
 	"github.com/rolecall/rolecall/internal/awsclient"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/store/memory"
+	"github.com/rolecall/rolecall/internal/sts/token"
 )
 
-const testAccount = "123456789012"
+const (
+	testAccount    = "123456789012"
+	testRootKey    = "AKIAIOSFODNN7EXAMPLE"
+	testRootSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
 
 // testServer is a real rolecall HTTP server on loopback, backed by an
 // in-memory store, and an aws-sdk-go-v2 IAM client pointed at it.
@@ -31,16 +42,26 @@ type testServer struct {
 
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
-	svc := iam.New(memory.New())
-	if _, err := svc.EnsureAccount(context.Background(), testAccount); err != nil {
+	st := memory.New()
+	svc := iam.New(st)
+	ctx := context.Background()
+	if _, err := svc.EnsureAccount(ctx, testAccount); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddRootAccessKey(ctx, testAccount, testRootKey, testRootSecret); err != nil {
 		t.Fatal(err)
 	}
 	srv := New(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, testAccount, "us-east-1")
+	tokens, err := token.Watch(ctx, st, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Tokens = tokens
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	cfg := aws.Config{
 		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(testRootKey, testRootSecret, ""),
 		BaseEndpoint:     aws.String(hs.URL),
 		HTTPClient:       awsclient.HTTPClient(),
 		RetryMaxAttempts: 1,
@@ -71,4 +92,21 @@ func apiError(t testing.TB, err error, code, message string, status int) {
 			t.Errorf("status %d, want %d", re.HTTPStatusCode(), status)
 		}
 	}
+}
+
+// signedRequest builds a Query-protocol POST signed with SigV4 by
+// aws-sdk-go-v2's own signer, for tests that look at raw responses.
+func signedRequest(t testing.TB, endpoint, service, body, key, secret, sessionToken string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: sessionToken}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

@@ -34,7 +34,12 @@ func (s *Server) serveIAM(w http.ResponseWriter, ctx context.Context, c *call, q
 		s.writeQueryError(w, c, iamXMLNS, awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
 		return
 	}
-	caller := iam.Caller{Account: s.Account, ARN: "arn:aws:iam::" + s.Account + ":root"}
+	ri := infoFrom(ctx)
+	caller := ri.caller
+	if err := s.authorizeIAM(ctx, ri, q); err != nil {
+		s.writeQueryError(w, c, iamXMLNS, err)
+		return
+	}
 	var x XML
 	if err := h(ctx, caller, q, &x); err != nil {
 		s.writeQueryError(w, c, iamXMLNS, err)

@@ -80,7 +80,7 @@ func rawIAM(t *testing.T, ts *testServer, params map[string]string) (int, string
 	for k, v := range params {
 		form.Set(k, v)
 	}
-	resp, err := http.PostForm(ts.URL, form)
+	resp, err := http.DefaultClient.Do(signedRequest(t, ts.URL, "iam", form.Encode(), testRootKey, testRootSecret, ""))
 	if err != nil {
 		t.Fatal(err)
 	}

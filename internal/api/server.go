@@ -18,8 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/sigv4"
 )
 
 // maxBodyBytes bounds a request body. IAM's largest documents are 10 KB of
@@ -30,10 +32,18 @@ const maxBodyBytes = 1 << 20
 type Server struct {
 	Log     *slog.Logger
 	IAM     *iam.Service
-	Account string // the default account; requests are attributed to its root until request authentication lands
+	Account string // the default account
 	Region  string
+	// Authz decides every call; Tokens opens session tokens. Dev accepts
+	// any access key as the default account's root without checking
+	// signatures (for drop-in use in tests, like moto or LocalStack).
+	Authz  *authz.Authorizer
+	Tokens Tokens
+	Dev    bool
+	Now    func() time.Time
 
 	iamOps   map[string]queryHandler
+	stsOps   map[string]queryHandler
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -45,8 +55,9 @@ type queryHandler func(ctx context.Context, c iam.Caller, q *Query, x *XML) erro
 
 // New builds a Server.
 func New(log *slog.Logger, iamSvc *iam.Service, account, region string) *Server {
-	s := &Server{Log: log, IAM: iamSvc, Account: account, Region: region}
+	s := &Server{Log: log, IAM: iamSvc, Account: account, Region: region, Authz: authz.New(iamSvc)}
 	s.iamOps = s.iamHandlers()
+	s.stsOps = s.stsHandlers()
 	s.registry = prometheus.NewRegistry()
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "rolecall_api_requests_total",
@@ -81,34 +92,76 @@ type call struct {
 	start     time.Time
 }
 
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// serveAWS is the way every API request travels: read, authenticate,
+// decode, route; the service handlers then authorize and operate.
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	c := &call{requestID: newRequestID(), start: time.Now()}
 	w.Header().Set("x-amzn-RequestId", c.requestID)
-	q, err := decodeQuery(w, r)
+	xmlns := "https://iam.amazonaws.com/doc/2010-05-08/"
+	body, err := readBody(w, r)
 	if err != nil {
-		s.writeQueryError(w, c, "https://iam.amazonaws.com/doc/2010-05-08/", err)
+		s.writeQueryError(w, c, xmlns, err)
+		return
+	}
+	c.service = sigv4.ScopeService(r)
+	ri, err := s.authenticate(r.Context(), r, body)
+	if err != nil {
+		c.action = "unauthenticated"
+		s.writeQueryError(w, c, xmlnsFor(c.service, xmlns), err)
+		return
+	}
+	q, err := decodeQuery(r, body)
+	if err != nil {
+		s.writeQueryError(w, c, xmlnsFor(c.service, xmlns), err)
 		return
 	}
 	c.action = q.Action
-	c.service = serviceOf(r, q)
+	if c.service == "" {
+		c.service = serviceOf(r, q)
+	}
+	ctx := context.WithValue(r.Context(), requestInfoKey{}, ri)
 	switch c.service {
 	case "iam":
-		s.serveIAM(w, r.Context(), c, q)
+		s.serveIAM(w, ctx, c, q)
+	case "sts":
+		s.serveSTS(w, ctx, c, q)
 	default:
-		s.writeQueryError(w, c, "https://iam.amazonaws.com/doc/2010-05-08/",
+		s.writeQueryError(w, c, xmlns,
 			awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
 	}
 }
 
+func xmlnsFor(service, def string) string {
+	if service == "sts" {
+		return stsXMLNS
+	}
+	return def
+}
+
+// readBody reads the request body, at most maxBodyBytes of it.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body must be at most %d bytes", maxBodyBytes)
+	}
+	return body, nil
+}
+
 // decodeQuery reads a Query-protocol request: a form-encoded POST body, or
 // the URL's query string.
-func decodeQuery(w http.ResponseWriter, r *http.Request) (*Query, error) {
+func decodeQuery(r *http.Request, body []byte) (*Query, error) {
 	params := r.URL.Query()
-	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-		if err != nil {
-			return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body must be at most %d bytes", maxBodyBytes)
-		}
+	if r.Method == http.MethodPost && len(body) > 0 {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form encoding")
@@ -240,6 +293,9 @@ func (s *Server) knownAction(svc, action string) bool {
 	switch svc {
 	case "iam":
 		_, ok := s.iamOps[action]
+		return ok
+	case "sts":
+		_, ok := s.stsOps[action]
 		return ok
 	}
 	return false

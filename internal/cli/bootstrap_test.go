@@ -22,6 +22,9 @@ func TestBootstrapECSIsIdempotent(t *testing.T) {
 	if _, err := svc.EnsureAccount(context.Background(), "123456789012"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := svc.AddRootAccessKey(context.Background(), "123456789012", "AKIACRASHTESTKEY0001", "crashTestSecret000000000000000000000000000"); err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewServer(api.New(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, "123456789012", "us-east-1").Handler())
 	defer hs.Close()
 	client := iamClient(hs.URL)

@@ -18,13 +18,16 @@ import (
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/store"
 	"github.com/rolecall/rolecall/internal/store/bolt"
+	"github.com/rolecall/rolecall/internal/sts/token"
 )
 
 type serveFlags struct {
 	listen, data, account, region string
 	logFormat, logLevel           string
 	quotas                        []string
+	dev                           bool
 }
 
 func newServeCmd() *cobra.Command {
@@ -51,6 +54,7 @@ generated, written to DIR/root-credentials (mode 0600) and printed once.`,
 	fl.StringVar(&f.region, "region", "us-east-1", "the region rolecall reports")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fl.BoolVar(&f.dev, "dev", false, "development mode: accept any access key as the default account's root without checking signatures (NOT for production)")
 	fl.StringArrayVar(&f.quotas, "quota", nil, "raise an IAM quota as AWS lets you, NAME=VALUE (RolesPerAccount, InstanceProfilesPerAccount)")
 	return cmd
 }
@@ -98,6 +102,17 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		return err
 	}
 	srv := api.New(log, svc, f.account, f.region)
+	tokens, err := token.Watch(ctx, st, time.Now, log)
+	if err != nil {
+		return fmt.Errorf("loading the session token key ring: %w", err)
+	}
+	srv.Tokens = tokens
+	go rotateTokenKeys(ctx, st, log)
+	if f.dev {
+		srv.Dev = true
+		log.Warn("DEVELOPMENT MODE: any access key is accepted as the root of account " + f.account + " and signatures are not checked. Never expose this server.")
+		fmt.Fprintf(stderr, "\n*** rolecall --dev: requests are NOT authenticated; any access key acts as the root of %s ***\n\n", f.account)
+	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return err
@@ -155,4 +170,21 @@ func ensureRoot(ctx context.Context, stdout io.Writer, svc *iam.Service, dir, ac
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
+
+// rotateTokenKeys rotates the session-token sealing key once a day; every
+// replica runs it, and the ring rotates only once per period.
+func rotateTokenKeys(ctx context.Context, st store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := token.RotateIfDue(ctx, st, time.Now(), 24*time.Hour); err != nil {
+				log.Warn("rotating the session token key", "err", err)
+			}
+		}
+	}
 }

@@ -32,7 +32,21 @@ func New(st store.Store) *Service {
 // know it.
 type Caller struct {
 	Account string
-	ARN     string
+	// ARN names the caller as AWS does (GetCallerIdentity's Arn): the root
+	// ARN, a user ARN, or an assumed-role session ARN.
+	ARN string
+	// UserID is GetCallerIdentity's UserId: the account ID for the root,
+	// AIDA... for a user, AROA...:session for a role session.
+	UserID      string
+	AccessKeyID string
+	// UserName is set for IAM users (also when they use temporary
+	// credentials from GetSessionToken).
+	UserName string
+	// RoleARN and SessionName are set for role sessions.
+	RoleARN     string
+	SessionName string
+	// Temporary is set when the caller signed with temporary credentials.
+	Temporary bool
 }
 
 // Store keys. Names are lower-cased in keys because IAM names are unique

@@ -1,0 +1,43 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/iam"
+)
+
+const stsXMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+// stsHandlers maps each STS action to its handler. STS actions authorize
+// themselves: GetCallerIdentity needs no permission, AssumeRole evaluates the
+// role's trust policy together with the caller's policies.
+func (s *Server) stsHandlers() map[string]queryHandler {
+	m := map[string]queryHandler{
+		"GetCallerIdentity": s.stsGetCallerIdentity,
+	}
+	s.registerSTS(m)
+	return m
+}
+
+func (s *Server) serveSTS(w http.ResponseWriter, ctx context.Context, c *call, q *Query) {
+	h, ok := s.stsOps[q.Action]
+	if !ok {
+		s.writeQueryError(w, c, stsXMLNS, awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
+		return
+	}
+	var x XML
+	if err := h(ctx, infoFrom(ctx).caller, q, &x); err != nil {
+		s.writeQueryError(w, c, stsXMLNS, err)
+		return
+	}
+	s.writeQuery(w, c, stsXMLNS, &x)
+}
+
+// GetCallerIdentity needs no permission: AWS answers it even when every
+// action is denied.
+func (s *Server) stsGetCallerIdentity(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	x.Elem("UserId", c.UserID).Elem("Account", c.Account).Elem("Arn", c.ARN)
+	return nil
+}

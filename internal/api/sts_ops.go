@@ -1,0 +1,5 @@
+package api
+
+// registerSTS adds the STS operations beyond GetCallerIdentity.
+func (s *Server) registerSTS(m map[string]queryHandler) {
+}

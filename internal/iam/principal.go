@@ -1,0 +1,98 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// PolicyDoc is a named policy document: an inline policy's name, or a
+// managed policy's ARN, with the document text.
+type PolicyDoc struct {
+	Name     string
+	Document string
+}
+
+// PrincipalPolicies is what authorization needs to know about a user or a
+// role: the identity-based policies that apply to it (for a user, also those
+// of its groups), its permissions boundary and its tags.
+type PrincipalPolicies struct {
+	ARN      string
+	ID       string
+	Identity []PolicyDoc
+	Boundary *PolicyDoc
+	Tags     []Tag
+}
+
+// UserPolicies loads a user's policies.
+func (s *Service) UserPolicies(ctx context.Context, acct, name string) (*PrincipalPolicies, error) {
+	var u *User
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		u, err = readUser(r, acct, name)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.principalPoliciesOf(ctx, acct, u.ARN, u.ID, u.Tags)
+}
+
+// RolePolicies loads a role's policies.
+func (s *Service) RolePolicies(ctx context.Context, acct, name string) (*PrincipalPolicies, error) {
+	var role *Role
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		role, err = getShared[Role](s, r, roleKey(acct, name))
+		if isNotFound(err) {
+			return awserr.NoSuchEntity("The role with name %s cannot be found.", name)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.principalPoliciesOf(ctx, acct, role.ARN, role.ID, role.Tags)
+}
+
+func (s *Service) principalPoliciesOf(ctx context.Context, acct, entityARN, id string, tags []Tag) (*PrincipalPolicies, error) {
+	ent, err := s.principalPolicies(ctx, Caller{Account: acct}, entityARN)
+	if err != nil {
+		return nil, err
+	}
+	pp := &PrincipalPolicies{ARN: entityARN, ID: id, Tags: tags}
+	for _, d := range ent.identity {
+		pp.Identity = append(pp.Identity, PolicyDoc{Name: d.name, Document: d.doc})
+	}
+	if ent.boundary != nil {
+		pp.Boundary = &PolicyDoc{Name: ent.boundary.name, Document: ent.boundary.doc}
+	}
+	return pp, nil
+}
+
+// ManagedPolicyDocument returns the default version of a managed policy (an
+// AWS managed one or acct's own) by ARN, for session policies passed as
+// PolicyArns.
+func (s *Service) ManagedPolicyDocument(ctx context.Context, acct, policyARN string) (PolicyDoc, bool, error) {
+	var doc PolicyDoc
+	var ok bool
+	err := s.view(ctx, func(r store.Reader) error {
+		name, d, found, err := s.managedDefaultDocument(r, acct, policyARN)
+		doc, ok = PolicyDoc{Name: name, Document: d}, found
+		return err
+	})
+	return doc, ok, err
+}
+
+// GetGroupRecord returns a group without its members (for authorization,
+// which needs only its ARN).
+func (s *Service) GetGroupRecord(ctx context.Context, c Caller, name string) (*Group, error) {
+	var g *Group
+	err := s.view(ctx, func(r store.Reader) error {
+		var err error
+		g, err = readGroup(r, c.Account, name)
+		return err
+	})
+	return g, err
+}
