@@ -100,7 +100,7 @@ func (s *Server) iamResource(ctx context.Context, c iam.Caller, q *Query, keys *
 	case "CreatePolicy":
 		return arnOf("policy", q.Get("Path"), q.Get("PolicyName"))
 	case "CreateServiceLinkedRole":
-		return arnOf("role", "/aws-service-role/"+q.Get("AWSServiceName")+"/", "")+"*"
+		return arnOf("role", "/aws-service-role/"+q.Get("AWSServiceName")+"/", "") + "*"
 	case "SimulatePrincipalPolicy":
 		return q.Get("PolicySourceArn")
 	}
