@@ -80,6 +80,7 @@ func (s *Server) Handler() http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("POST "+AccountsPath, s.serveCreateAccount)
 	mux.HandleFunc("/", s.serveAWS)
 	return mux
 }

@@ -65,6 +65,16 @@ from DIR/root-credentials with --data.`,
 
 // apiClient builds an IAM client for a rolecall endpoint.
 func apiClient(ctx context.Context, endpoint, data string) (*awsiam.Client, error) {
+	cfg, err := apiClientConfig(ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+}
+
+// apiClientConfig loads SDK configuration for talking to rolecall: the
+// standard chain, or the root credentials rolecall serve wrote in data.
+func apiClientConfig(ctx context.Context, data string) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
 		opts = append(opts, config.WithRegion("us-east-1"))
@@ -73,19 +83,19 @@ func apiClient(ctx context.Context, endpoint, data string) (*awsiam.Client, erro
 		// An explicit --data wins over whatever the environment holds.
 		id, secret, err := readRootCredentials(filepath.Join(data, "root-credentials"))
 		if err != nil {
-			return nil, err
+			return aws.Config{}, err
 		}
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret, "")))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, err
+		return aws.Config{}, err
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
 	cfg.HTTPClient = awsclient.HTTPClient()
-	return awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+	return cfg, nil
 }
 
 func isCode(err error, code string) bool {
