@@ -110,6 +110,12 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte)
 				ri.env.SessionPolicies = append(ri.env.SessionPolicies, iam.PolicyDoc{Name: pa, Document: doc.Document})
 			}
 		}
+	}
+	if key != nil {
+		s.noteKeyUse(key, v.Service, v.Region, now)
+	}
+	switch {
+	case ri.claims != nil:
 	case key.UserName == "":
 		ri.caller = s.rootCaller(key.Account)
 		ri.caller.AccessKeyID = key.ID
@@ -183,4 +189,24 @@ func scopeRegion(r *http.Request) string {
 		return parts[2]
 	}
 	return ""
+}
+
+// keyUseInterval is how stale an access key's last-used record may get.
+// AWS itself updates it only every few hours; writing on every request would
+// cost an fsync per call.
+const keyUseInterval = 15 * time.Minute
+
+// noteKeyUse records an access key's use (GetAccessKeyLastUsed) in the
+// background when the stored record is older than keyUseInterval.
+func (s *Server) noteKeyUse(k *iam.AccessKey, service, region string, now time.Time) {
+	if now.Sub(k.LastUsed) < keyUseInterval && k.LastUsedService == service {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.IAM.RecordAccessKeyUse(ctx, k.ID, service, region, now.UTC().Truncate(time.Second)); err != nil {
+			s.Log.Debug("recording access key use", "access_key_id", k.ID, "err", err)
+		}
+	}()
 }
