@@ -71,11 +71,13 @@ func (s *Service) AddRootAccessKey(ctx context.Context, acct, id, secret string)
 }
 
 // LookupAccessKey returns a stored access key by ID.
+// The key returned is shared with other readers (it is looked up on every
+// request): callers must not modify it.
 func (s *Service) LookupAccessKey(ctx context.Context, id string) (*AccessKey, error) {
 	var k *AccessKey
 	err := s.view(ctx, func(r store.Reader) error {
 		var err error
-		k, _, err = get[AccessKey](r, accessKeyKey(id))
+		k, err = getShared[AccessKey](s, r, accessKeyKey(id))
 		if isNotFound(err) {
 			return awserr.NoSuchEntity("The Access Key with id %s cannot be found.", id)
 		}
