@@ -34,10 +34,11 @@ const (
 // testServer is a real rolecall HTTP server on loopback, backed by an
 // in-memory store, and an aws-sdk-go-v2 IAM client pointed at it.
 type testServer struct {
-	URL string
-	IAM *awsiam.Client
-	Svc *iam.Service
-	Cfg aws.Config
+	URL    string
+	IAM    *awsiam.Client
+	Svc    *iam.Service
+	Cfg    aws.Config
+	Server *Server
 }
 
 func newTestServer(t testing.TB) *testServer {
@@ -66,7 +67,7 @@ func newTestServer(t testing.TB) *testServer {
 		HTTPClient:       awsclient.HTTPClient(),
 		RetryMaxAttempts: 1,
 	}
-	return &testServer{URL: hs.URL, IAM: awsiam.NewFromConfig(cfg), Svc: svc, Cfg: cfg}
+	return &testServer{URL: hs.URL, IAM: awsiam.NewFromConfig(cfg), Svc: svc, Cfg: cfg, Server: srv}
 }
 
 // apiError asserts that err is an AWS API error with the given code, message
