@@ -22,6 +22,7 @@ import (
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/sigv4"
+	"github.com/rolecall/rolecall/internal/sts"
 )
 
 // maxBodyBytes bounds a request body. IAM's largest documents are 10 KB of
@@ -41,6 +42,11 @@ type Server struct {
 	Tokens Tokens
 	Dev    bool
 	Now    func() time.Time
+	// STS is the Security Token Service domain, built by New over IAM,
+	// Authz, Tokens and Now (read when called, so Tokens may be set after
+	// New). The ECS control plane and instance profiles use its
+	// AssumeRoleForService.
+	STS *sts.Service
 
 	iamOps   map[string]queryHandler
 	stsOps   map[string]queryHandler
