@@ -131,3 +131,50 @@ func (s *Server) iamGetRole(ctx context.Context, c iam.Caller, q *Query, x *XML)
 	writeRole(x, "Role", r, true)
 	return nil
 }
+
+// registerTagging adds TagX, UntagX and ListXTags for one kind of entity,
+// named in requests by param (RoleName, UserName, PolicyArn, ...): the three
+// calls decode and encode the same way for every kind.
+func registerTagging(m map[string]queryHandler, entity, param string,
+	tag func(context.Context, iam.Caller, string, []iam.Tag) error,
+	untag func(context.Context, iam.Caller, string, []string) error,
+	list func(context.Context, iam.Caller, string, iam.Page) ([]iam.Tag, string, error),
+) {
+	m["Tag"+entity] = func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		name, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		if err := requiredList(q, "Tags"); err != nil {
+			return err
+		}
+		return tag(ctx, c, name, tags(q))
+	}
+	m["Untag"+entity] = func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		name, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		if err := requiredList(q, "TagKeys"); err != nil {
+			return err
+		}
+		return untag(ctx, c, name, q.List("TagKeys"))
+	}
+	m["List"+entity+"Tags"] = func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+		name, err := q.Required(param)
+		if err != nil {
+			return err
+		}
+		pg, err := queryPage(q)
+		if err != nil {
+			return err
+		}
+		ts, next, err := list(ctx, c, name, pg)
+		if err != nil {
+			return err
+		}
+		writeTags(x, "Tags", ts, true)
+		writeTruncation(x, next)
+		return nil
+	}
+}

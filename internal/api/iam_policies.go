@@ -18,9 +18,7 @@ func (s *Server) registerIAMPolicies(m map[string]queryHandler) {
 	m["DeletePolicyVersion"] = s.iamDeletePolicyVersion
 	m["SetDefaultPolicyVersion"] = s.iamSetDefaultPolicyVersion
 	m["ListEntitiesForPolicy"] = s.iamListEntitiesForPolicy
-	m["TagPolicy"] = s.iamTagPolicy
-	m["UntagPolicy"] = s.iamUntagPolicy
-	m["ListPolicyTags"] = s.iamListPolicyTags
+	registerTagging(m, "Policy", "PolicyArn", s.IAM.TagPolicy, s.IAM.UntagPolicy, s.IAM.ListPolicyTags)
 
 	for _, h := range []struct {
 		kind  iam.PolicyHolder
@@ -255,46 +253,6 @@ func (s *Server) iamListEntitiesForPolicy(ctx context.Context, c iam.Caller, q *
 		}
 		x.Close("Policy" + t + "s")
 	}
-	writeTruncation(x, marker)
-	return nil
-}
-
-func (s *Server) iamTagPolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	arn, err := q.Required("PolicyArn")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "Tags"); err != nil {
-		return err
-	}
-	return s.IAM.TagPolicy(ctx, c, arn, tags(q))
-}
-
-func (s *Server) iamUntagPolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	arn, err := q.Required("PolicyArn")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "TagKeys"); err != nil {
-		return err
-	}
-	return s.IAM.UntagPolicy(ctx, c, arn, q.List("TagKeys"))
-}
-
-func (s *Server) iamListPolicyTags(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	arn, err := q.Required("PolicyArn")
-	if err != nil {
-		return err
-	}
-	pg, err := queryPage(q)
-	if err != nil {
-		return err
-	}
-	ts, marker, err := s.IAM.ListPolicyTags(ctx, c, arn, pg)
-	if err != nil {
-		return err
-	}
-	writeTags(x, "Tags", ts, true)
 	writeTruncation(x, marker)
 	return nil
 }

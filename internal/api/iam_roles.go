@@ -15,9 +15,7 @@ func (s *Server) registerIAMRoles(m map[string]queryHandler) {
 	m["UpdateRoleDescription"] = s.iamUpdateRoleDescription
 	m["UpdateAssumeRolePolicy"] = s.iamUpdateAssumeRolePolicy
 	m["DeleteRole"] = s.iamDeleteRole
-	m["TagRole"] = s.iamTagRole
-	m["UntagRole"] = s.iamUntagRole
-	m["ListRoleTags"] = s.iamListRoleTags
+	registerTagging(m, "Role", "RoleName", s.IAM.TagRole, s.IAM.UntagRole, s.IAM.ListRoleTags)
 	m["PutRolePermissionsBoundary"] = s.iamPutRolePermissionsBoundary
 	m["DeleteRolePermissionsBoundary"] = s.iamDeleteRolePermissionsBoundary
 
@@ -28,9 +26,7 @@ func (s *Server) registerIAMRoles(m map[string]queryHandler) {
 	m["AddRoleToInstanceProfile"] = s.iamAddRoleToInstanceProfile
 	m["RemoveRoleFromInstanceProfile"] = s.iamRemoveRoleFromInstanceProfile
 	m["DeleteInstanceProfile"] = s.iamDeleteInstanceProfile
-	m["TagInstanceProfile"] = s.iamTagInstanceProfile
-	m["UntagInstanceProfile"] = s.iamUntagInstanceProfile
-	m["ListInstanceProfileTags"] = s.iamListInstanceProfileTags
+	registerTagging(m, "InstanceProfile", "InstanceProfileName", s.IAM.TagInstanceProfile, s.IAM.UntagInstanceProfile, s.IAM.ListInstanceProfileTags)
 
 	m["CreateServiceLinkedRole"] = s.iamCreateServiceLinkedRole
 	m["DeleteServiceLinkedRole"] = s.iamDeleteServiceLinkedRole
@@ -189,46 +185,6 @@ func (s *Server) iamDeleteRole(ctx context.Context, c iam.Caller, q *Query, x *X
 	return s.IAM.DeleteRole(ctx, c, name)
 }
 
-func (s *Server) iamTagRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "Tags"); err != nil {
-		return err
-	}
-	return s.IAM.TagRole(ctx, c, name, tags(q))
-}
-
-func (s *Server) iamUntagRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "TagKeys"); err != nil {
-		return err
-	}
-	return s.IAM.UntagRole(ctx, c, name, q.List("TagKeys"))
-}
-
-func (s *Server) iamListRoleTags(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	pg, err := queryPage(q)
-	if err != nil {
-		return err
-	}
-	ts, next, err := s.IAM.ListRoleTags(ctx, c, name, pg)
-	if err != nil {
-		return err
-	}
-	writeTags(x, "Tags", ts, true)
-	writeTruncation(x, next)
-	return nil
-}
-
 func (s *Server) iamPutRolePermissionsBoundary(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
 	name, err := q.Required("RoleName")
 	if err != nil {
@@ -382,46 +338,6 @@ func (s *Server) iamDeleteInstanceProfile(ctx context.Context, c iam.Caller, q *
 		return err
 	}
 	return s.IAM.DeleteInstanceProfile(ctx, c, name)
-}
-
-func (s *Server) iamTagInstanceProfile(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("InstanceProfileName")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "Tags"); err != nil {
-		return err
-	}
-	return s.IAM.TagInstanceProfile(ctx, c, name, tags(q))
-}
-
-func (s *Server) iamUntagInstanceProfile(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("InstanceProfileName")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "TagKeys"); err != nil {
-		return err
-	}
-	return s.IAM.UntagInstanceProfile(ctx, c, name, q.List("TagKeys"))
-}
-
-func (s *Server) iamListInstanceProfileTags(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("InstanceProfileName")
-	if err != nil {
-		return err
-	}
-	pg, err := queryPage(q)
-	if err != nil {
-		return err
-	}
-	ts, next, err := s.IAM.ListInstanceProfileTags(ctx, c, name, pg)
-	if err != nil {
-		return err
-	}
-	writeTags(x, "Tags", ts, true)
-	writeTruncation(x, next)
-	return nil
 }
 
 // Service-linked roles.

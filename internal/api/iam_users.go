@@ -16,9 +16,7 @@ func (s *Server) registerIAMUsers(m map[string]queryHandler) {
 	m["ListUsers"] = s.iamListUsers
 	m["UpdateUser"] = s.iamUpdateUser
 	m["DeleteUser"] = s.iamDeleteUser
-	m["TagUser"] = s.iamTagUser
-	m["UntagUser"] = s.iamUntagUser
-	m["ListUserTags"] = s.iamListUserTags
+	registerTagging(m, "User", "UserName", s.IAM.TagUser, s.IAM.UntagUser, s.IAM.ListUserTags)
 	m["PutUserPermissionsBoundary"] = s.iamPutUserPermissionsBoundary
 	m["DeleteUserPermissionsBoundary"] = s.iamDeleteUserPermissionsBoundary
 
@@ -151,46 +149,6 @@ func (s *Server) iamDeleteUser(ctx context.Context, c iam.Caller, q *Query, x *X
 		return err
 	}
 	return s.IAM.DeleteUser(ctx, c, name)
-}
-
-func (s *Server) iamTagUser(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("UserName")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "Tags"); err != nil {
-		return err
-	}
-	return s.IAM.TagUser(ctx, c, name, tags(q))
-}
-
-func (s *Server) iamUntagUser(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("UserName")
-	if err != nil {
-		return err
-	}
-	if err := requiredList(q, "TagKeys"); err != nil {
-		return err
-	}
-	return s.IAM.UntagUser(ctx, c, name, q.List("TagKeys"))
-}
-
-func (s *Server) iamListUserTags(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("UserName")
-	if err != nil {
-		return err
-	}
-	pg, err := queryPage(q)
-	if err != nil {
-		return err
-	}
-	ts, next, err := s.IAM.ListUserTags(ctx, c, name, pg)
-	if err != nil {
-		return err
-	}
-	writeTags(x, "Tags", ts, true)
-	writeTruncation(x, next)
-	return nil
 }
 
 func (s *Server) iamPutUserPermissionsBoundary(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
