@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -131,7 +130,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c.action = q.Action
 	if c.service == "" {
-		c.service = serviceOf(r, q)
+		c.service = serviceOf(q)
 	}
 	ctx := context.WithValue(r.Context(), requestInfoKey{}, ri)
 	switch c.service {
@@ -186,17 +185,9 @@ func decodeQuery(r *http.Request, body []byte) (*Query, error) {
 	return q, nil
 }
 
-// serviceOf routes by the SigV4 credential scope's service, falling back to
-// the API version for unsigned requests.
-func serviceOf(r *http.Request, q *Query) string {
-	if svc := scopeService(r.Header.Get("Authorization")); svc != "" {
-		return svc
-	}
-	if cred := q.Get("X-Amz-Credential"); cred != "" {
-		if parts := strings.Split(cred, "/"); len(parts) == 5 {
-			return parts[3]
-		}
-	}
+// serviceOf routes an unsigned request (or one whose scope names no service)
+// by its API version. Signed requests are routed by their credential scope.
+func serviceOf(q *Query) string {
 	switch q.Version {
 	case "2010-05-08":
 		return "iam"
@@ -204,24 +195,6 @@ func serviceOf(r *http.Request, q *Query) string {
 		return "sts"
 	}
 	return ""
-}
-
-// scopeService extracts the service from
-// "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/iam/aws4_request, ...".
-func scopeService(auth string) string {
-	i := strings.Index(auth, "Credential=")
-	if i < 0 {
-		return ""
-	}
-	cred := auth[i+len("Credential="):]
-	if j := strings.IndexAny(cred, ", "); j >= 0 {
-		cred = cred[:j]
-	}
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
-		return ""
-	}
-	return parts[3]
 }
 
 func newRequestID() string {
