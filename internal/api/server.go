@@ -47,11 +47,14 @@ type Server struct {
 	// AssumeRoleForService.
 	STS *sts.Service
 
-	iamOps   map[string]queryHandler
-	stsOps   map[string]queryHandler
-	registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	iamOps  map[string]queryHandler
+	stsOps  map[string]queryHandler
+	jsonOps map[string]jsonOp
+	// jsonKnown holds "service.Action" of the JSON operations, for metrics.
+	jsonKnown map[string]bool
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
 }
 
 // queryHandler serves one Query-protocol action, writing its result
@@ -117,10 +120,19 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.service = sigv4.ScopeService(r)
+	target := r.Header.Get("X-Amz-Target")
 	ri, err := s.authenticate(r.Context(), r, body)
 	if err != nil {
 		c.action = "unauthenticated"
+		if target != "" {
+			s.writeJSONError(w, c, err)
+			return
+		}
 		s.writeQueryError(w, c, xmlnsFor(c.service, xmlns), err)
+		return
+	}
+	if target != "" {
+		s.serveJSON(w, context.WithValue(r.Context(), requestInfoKey{}, ri), c, target, body)
 		return
 	}
 	q, err := decodeQuery(r, body)
@@ -278,5 +290,5 @@ func (s *Server) knownAction(svc, action string) bool {
 		_, ok := s.stsOps[action]
 		return ok
 	}
-	return false
+	return s.jsonKnown[svc+"."+action]
 }

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/sigv4"
+)
+
+// The AWS JSON 1.1 protocol (ECS, CloudTrail, ...): POST with
+// X-Amz-Target: <ServicePrefix>.<Operation> and a JSON body; the answer is a
+// JSON body, and errors are {"__type": code, "message": text}.
+
+// jsonHandler serves one JSON-protocol operation: it decodes body into its
+// input, calls the domain and returns the output to be encoded.
+type jsonHandler func(ctx context.Context, c iam.Caller, body []byte) (any, error)
+
+// JSONTarget is an operation's X-Amz-Target, e.g.
+// "AmazonEC2ContainerServiceV20141113.CreateCluster".
+type JSONTarget = string
+
+// jsonContentType is what AWS answers JSON 1.1 requests with.
+const jsonContentType = "application/x-amz-json-1.1"
+
+// RegisterJSON adds JSON-protocol operations: prefix is the target prefix
+// (e.g. "AmazonEC2ContainerServiceV20141113") and service the SigV4 service
+// name (e.g. "ecs"), used in metrics and logs.
+func (s *Server) RegisterJSON(service, prefix string, ops map[string]jsonHandler) {
+	if s.jsonOps == nil {
+		s.jsonOps, s.jsonKnown = map[string]jsonOp{}, map[string]bool{}
+	}
+	for name, h := range ops {
+		s.jsonOps[prefix+"."+name] = jsonOp{service: service, action: name, h: h}
+		s.jsonKnown[service+"."+name] = true
+	}
+}
+
+type jsonOp struct {
+	service, action string
+	h               jsonHandler
+}
+
+func (s *Server) serveJSON(w http.ResponseWriter, ctx context.Context, c *call, target string, body []byte) {
+	op, ok := s.jsonOps[target]
+	if !ok {
+		c.action = "unknown"
+		s.writeJSONError(w, c, awserr.New(http.StatusBadRequest, "UnknownOperationException", "The operation %s is not known.", target))
+		return
+	}
+	c.service, c.action = op.service, op.action
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	out, err := op.h(ctx, infoFrom(ctx).caller, body)
+	if err != nil {
+		s.writeJSONError(w, c, err)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		s.writeJSONError(w, c, err)
+		return
+	}
+	w.Header().Set("Content-Type", jsonContentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+	s.record(c, http.StatusOK, "")
+}
+
+// writeJSONError answers in the JSON protocol's error shape. Internal errors
+// are logged and answered without detail.
+func (s *Server) writeJSONError(w http.ResponseWriter, c *call, err error) {
+	e, ok := awserr.As(err)
+	if !ok {
+		s.Log.Error("internal error", "request_id", c.requestID, "service", c.service, "action", c.action, "err", err)
+		e = awserr.New(http.StatusInternalServerError, "ServerException", "An internal error occurred. Request ID: %s", c.requestID)
+		e.Sender = false
+	}
+	e = sigv4.ForJSONProtocol(e)
+	w.Header().Set("Content-Type", jsonContentType)
+	w.WriteHeader(e.Status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": e.Code, "message": e.Message})
+	s.record(c, e.Status, e.Code)
+}
+
+// DecodeJSON decodes a JSON-protocol request body into v, answering bad
+// input as AWS JSON services do (SerializationException).
+func DecodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	if err := dec.Decode(v); err != nil {
+		return awserr.New(http.StatusBadRequest, "SerializationException", "Invalid request body: %s", jsonErrorText(err))
+	}
+	return nil
+}
+
+func jsonErrorText(err error) string {
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return strings.TrimPrefix(msg, "json: ")
+}
