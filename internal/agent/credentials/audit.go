@@ -1,0 +1,333 @@
+package credentials
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Audit event types, as the ECS agent writes them.
+const (
+	EventGetCredentials              = "GetCredentials"
+	EventGetCredentialsExecutionRole = "GetCredentialsExecutionRole"
+	// EventGetCredentialsInvalidRoleType is written when the request resolved
+	// to no entry (no ID, unknown ID, throttled before lookup).
+	EventGetCredentialsInvalidRoleType = "GetCredentialsInvalidRoleType"
+)
+
+// auditLogVersion is the ECS agent's audit line version 2: the event type is
+// GetCredentials or GetCredentialsExecutionRole.
+const auditLogVersion = "2"
+
+// AuditEvent is one credentials request. It deliberately has no field for a
+// credential ID, an access key, a secret or a session token.
+type AuditEvent struct {
+	Time                 time.Time
+	Status               int
+	RemoteAddr           string // caller address, host:port
+	Path                 string // route template, never the credential ID
+	UserAgent            string
+	TaskARN              string
+	EventType            string
+	Cluster              string
+	ContainerInstanceARN string
+}
+
+// Auditor records credentials requests. Audit must return an error when the
+// event was not durably handed to its destination; the handler then refuses the
+// request with 500 InternalServerError.
+type Auditor interface {
+	Audit(AuditEvent) error
+}
+
+// AppendAuditLine appends ev to b in the ECS agent's audit log format (version
+// 2), without the trailing newline:
+//
+//	2026-11-22T12:00:00Z 200 172.17.0.5:52444 "/v2/credentials" "aws-sdk-go-v2/1.30" arn:aws:ecs:...:task/c/abc GetCredentials 2 default arn:aws:ecs:...:container-instance/c/def
+//
+// Empty fields are written as "-". Caller-controlled text (the user agent) is
+// quoted with control characters, quotes and backslashes escaped, so a request
+// cannot forge or split a line.
+func AppendAuditLine(b []byte, ev AuditEvent) []byte {
+	b = ev.Time.UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(ev.Status), 10)
+	b = append(b, ' ')
+	b = appendToken(b, ev.RemoteAddr)
+	b = append(b, ' ')
+	b = appendQuoted(b, ev.Path)
+	b = append(b, ' ')
+	b = appendQuoted(b, ev.UserAgent)
+	b = append(b, ' ')
+	b = appendToken(b, ev.TaskARN)
+	b = append(b, ' ')
+	b = appendToken(b, ev.EventType)
+	b = append(b, ' ')
+	b = append(b, auditLogVersion...)
+	b = append(b, ' ')
+	b = appendToken(b, ev.Cluster)
+	b = append(b, ' ')
+	b = appendToken(b, ev.ContainerInstanceARN)
+	return b
+}
+
+// maxAuditField bounds caller-controlled fields in the audit line.
+const maxAuditField = 256
+
+// appendToken writes an unquoted field: "-" when empty; any byte that could
+// break the space-separated format is replaced by '_'.
+func appendToken(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, '-')
+	}
+	if len(s) > maxAuditField {
+		s = s[:maxAuditField]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c == '"' || c == 0x7f || c >= 0x80 {
+			c = '_'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// appendQuoted writes s in double quotes ("-" inside when empty), escaping
+// quotes, backslashes, control characters and invalid UTF-8.
+func appendQuoted(b []byte, s string) []byte {
+	if s == "" {
+		s = "-"
+	}
+	if len(s) > maxAuditField {
+		s = s[:maxAuditField]
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < ' ' || c == 0x7f:
+				b = append(b, `\x`...)
+				b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\x`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+// AuditLogOptions configure an AuditLog.
+type AuditLogOptions struct {
+	// Path of the active file, for example /var/log/ecs/audit.log. Rolled files
+	// are Path + ".YYYY-MM-DD-HH" (the hour their lines were written in), and
+	// Path + ".YYYY-MM-DD-HH.N" for further size rollovers within one hour.
+	Path string
+	// MaxSize rolls the file over before a write would make it larger than
+	// this many bytes. Default 10 MB; negative disables size rollover.
+	MaxSize int64
+	// MaxRolls is how many rolled files are kept (oldest deleted first).
+	// Default 24, as the ECS agent; negative keeps all.
+	MaxRolls int
+	// Now is the clock; default time.Now. Rollover hours are in UTC.
+	Now func() time.Time
+}
+
+// AuditLog is an Auditor writing one line per event to a file with hourly and
+// size-based rollover, like the ECS agent's /var/log/ecs/audit.log. Each line
+// is written with a single write(2) before Audit returns (no user-space
+// buffering), so a line is in the kernel before the credentials leave the
+// process. It is safe for concurrent use.
+type AuditLog struct {
+	path     string
+	maxSize  int64
+	maxRolls int
+	now      func() time.Time
+
+	mu   sync.Mutex
+	f    *os.File
+	size int64
+	hour time.Time // UTC hour the active file's lines belong to
+	buf  []byte
+	err  error // sticky error after Close
+}
+
+// OpenAuditLog opens (appending to) or creates the audit log. If the existing
+// active file was last written in an earlier hour, it is rolled over first.
+func OpenAuditLog(opts AuditLogOptions) (*AuditLog, error) {
+	if opts.Path == "" {
+		return nil, errors.New("credentials: audit log path is empty")
+	}
+	if opts.MaxSize == 0 {
+		opts.MaxSize = 10 << 20
+	}
+	if opts.MaxRolls == 0 {
+		opts.MaxRolls = 24
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &AuditLog{path: opts.Path, maxSize: opts.MaxSize, maxRolls: opts.MaxRolls, now: opts.Now}
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o750); err != nil {
+		return nil, fmt.Errorf("credentials: audit log: %w", err)
+	}
+	if err := a.open(a.now()); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// open opens the active file; an existing file keeps the hour of its last
+// modification so that a restart in a later hour rolls it under the right name.
+func (a *AuditLog) open(now time.Time) error {
+	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("credentials: audit log: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("credentials: audit log: %w", err)
+	}
+	a.f = f
+	a.size = st.Size()
+	a.hour = now.UTC().Truncate(time.Hour)
+	if a.size > 0 {
+		a.hour = st.ModTime().UTC().Truncate(time.Hour)
+	}
+	return nil
+}
+
+// Audit writes ev as one line. Errors (disk full, file removed from under a
+// read-only mount, closed log) are returned so the caller can refuse.
+func (a *AuditLog) Audit(ev AuditEvent) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.err != nil {
+		return a.err
+	}
+	a.buf = AppendAuditLine(a.buf[:0], ev)
+	a.buf = append(a.buf, '\n')
+	now := a.now()
+	hour := now.UTC().Truncate(time.Hour)
+	if a.size > 0 && (!hour.Equal(a.hour) || (a.maxSize > 0 && a.size+int64(len(a.buf)) > a.maxSize)) {
+		if err := a.rotate(now); err != nil {
+			return err
+		}
+	}
+	if a.size == 0 {
+		a.hour = hour
+	}
+	n, err := a.f.Write(a.buf)
+	a.size += int64(n)
+	if err != nil {
+		return fmt.Errorf("credentials: audit log: %w", err)
+	}
+	return nil
+}
+
+// rotate renames the active file to its rolled name and opens a new one.
+func (a *AuditLog) rotate(now time.Time) error {
+	if err := a.f.Close(); err != nil {
+		return fmt.Errorf("credentials: audit log: %w", err)
+	}
+	base := a.path + "." + a.hour.Format("2006-01-02-15")
+	name := base
+	for n := 1; ; n++ {
+		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		name = base + "." + strconv.Itoa(n)
+	}
+	if err := os.Rename(a.path, name); err != nil {
+		// Keep writing to the old file rather than losing the log.
+		if oerr := a.open(now); oerr != nil {
+			return oerr
+		}
+		return fmt.Errorf("credentials: audit log rollover: %w", err)
+	}
+	if err := a.open(now); err != nil {
+		return err
+	}
+	a.prune()
+	return nil
+}
+
+// prune deletes the oldest rolled files beyond maxRolls.
+func (a *AuditLog) prune() {
+	if a.maxRolls < 0 {
+		return
+	}
+	rolled := a.rolledFiles()
+	for len(rolled) > a.maxRolls {
+		os.Remove(rolled[0].path)
+		rolled = rolled[1:]
+	}
+}
+
+type rolledFile struct {
+	path string
+	hour string
+	n    int
+}
+
+// rolledFiles lists Path.YYYY-MM-DD-HH[.N], oldest first.
+func (a *AuditLog) rolledFiles() []rolledFile {
+	matches, _ := filepath.Glob(a.path + ".*")
+	prefix := a.path + "."
+	var out []rolledFile
+	for _, m := range matches {
+		rest := strings.TrimPrefix(m, prefix)
+		hour, num, _ := strings.Cut(rest, ".")
+		if _, err := time.Parse("2006-01-02-15", hour); err != nil {
+			continue
+		}
+		n := 0
+		if num != "" {
+			v, err := strconv.Atoi(num)
+			if err != nil {
+				continue
+			}
+			n = v
+		}
+		out = append(out, rolledFile{path: m, hour: hour, n: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].hour != out[j].hour {
+			return out[i].hour < out[j].hour
+		}
+		return out[i].n < out[j].n
+	})
+	return out
+}
+
+// Close closes the file; later Audit calls fail (and so refuse requests).
+func (a *AuditLog) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.err != nil {
+		return nil
+	}
+	a.err = errors.New("credentials: audit log closed")
+	return a.f.Close()
+}

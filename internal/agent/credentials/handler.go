@@ -1,0 +1,418 @@
+package credentials
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Paths served by the Handler. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is
+// V2Path + "/" + credential ID; the legacy form is V1Path + "?id=" + ID.
+const (
+	V1Path = "/v1/credentials"
+	V2Path = "/v2/credentials"
+)
+
+// Error codes in the {"code","message","HTTPErrorCode"} body. The first five
+// are the ECS agent's own; the rest are rolecall's where the agent has none.
+const (
+	CodeNoIDInRequest            = "NoIdInRequest"
+	CodeInvalidIDInRequest       = "InvalidIdInRequest"
+	CodeCredentialsUninitialized = "CredentialsUninitialized"
+	CodeInternalServerError      = "InternalServerError"
+	CodeUnauthorized             = "Unauthorized"
+	CodeTooManyRequests          = "TooManyRequests"
+	CodeMethodNotAllowed         = "MethodNotAllowed"
+	CodeNotFound                 = "NotFound"
+)
+
+// Defaults, as the ECS agent's task metadata endpoint (steady-state 40 req/s,
+// burst 60) and the refresh threshold of the task IAM role design.
+const (
+	DefaultRate           = 40
+	DefaultBurst          = 60
+	DefaultMinRemaining   = 15 * time.Minute
+	DefaultRefreshTimeout = 4 * time.Second
+	DefaultMaxCallers     = 4096
+	DefaultCallerIdle     = time.Minute
+)
+
+// Refresher fetches fresh credentials for a credential ID whose cached ones are
+// missing or expire within MinRemaining (in rolecall, from the ECS control
+// plane, which asks STS). The returned credentials replace the cached ones
+// unless the cache meanwhile received later ones.
+type Refresher interface {
+	Refresh(ctx context.Context, id string) (Credentials, error)
+}
+
+// RefresherFunc adapts a function to Refresher.
+type RefresherFunc func(ctx context.Context, id string) (Credentials, error)
+
+// Refresh calls f.
+func (f RefresherFunc) Refresh(ctx context.Context, id string) (Credentials, error) {
+	return f(ctx, id)
+}
+
+// Options configure a Handler. Cache and Audit are required.
+type Options struct {
+	Cache *Cache
+	// Audit receives one event per credentials request, before the response
+	// is written. If it fails, the request is refused with 500.
+	Audit Auditor
+	// Refresher is asked for new credentials when the cached ones are missing
+	// or expire within MinRemaining. Nil: no refresh, such entries get 503.
+	Refresher Refresher
+	// MinRemaining is the least validity served credentials must have.
+	// Default 15 minutes.
+	MinRemaining time.Duration
+	// RefreshTimeout bounds one Refresh call. Default 4 s (the AWS SDKs give
+	// the whole request about 5 s).
+	RefreshTimeout time.Duration
+	// Rate and Burst limit requests per caller IP and endpoint. Defaults 40/s
+	// and 60; rate.Inf disables the limit.
+	Rate  rate.Limit
+	Burst int
+	// MaxCallers bounds the limiter table (default 4096); CallerIdle is how
+	// long an idle caller's bucket is kept (default 1 minute, never less than
+	// the time its bucket takes to refill).
+	MaxCallers int
+	CallerIdle time.Duration
+	// Cluster and ContainerInstanceARN fill the audit line when the request
+	// resolved to no entry.
+	Cluster              string
+	ContainerInstanceARN string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger receives operational messages (refresh failures, audit
+	// failures). They carry the task ARN, never the credential ID. Default:
+	// discard.
+	Logger *slog.Logger
+}
+
+// Handler serves task role credentials:
+//
+//	GET /v2/credentials/{id}
+//	GET /v1/credentials?id={id}
+//
+// It is safe for concurrent use.
+type Handler struct {
+	cache          *Cache
+	audit          Auditor
+	refresher      Refresher
+	minRemaining   time.Duration
+	refreshTimeout time.Duration
+	limits         *limiters
+	cluster        string
+	instanceARN    string
+	now            func() time.Time
+	log            *slog.Logger
+
+	flightMu sync.Mutex
+	flights  map[string]*flight
+}
+
+// flight is one in-progress refresh shared by concurrent requests for an ID.
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+// NewHandler returns a Handler. It fails if Cache or Audit is missing.
+func NewHandler(o Options) (*Handler, error) {
+	if o.Cache == nil {
+		return nil, errors.New("credentials: Options.Cache is required")
+	}
+	if o.Audit == nil {
+		return nil, errors.New("credentials: Options.Audit is required (credentials are never served unaudited)")
+	}
+	if o.MinRemaining == 0 {
+		o.MinRemaining = DefaultMinRemaining
+	}
+	if o.RefreshTimeout <= 0 {
+		o.RefreshTimeout = DefaultRefreshTimeout
+	}
+	if o.Rate == 0 {
+		o.Rate = DefaultRate
+	}
+	if o.Burst <= 0 {
+		o.Burst = DefaultBurst
+	}
+	if o.MaxCallers <= 0 {
+		o.MaxCallers = DefaultMaxCallers
+	}
+	if o.CallerIdle <= 0 {
+		o.CallerIdle = DefaultCallerIdle
+	}
+	if o.Rate != rate.Inf && o.Rate > 0 {
+		if refill := time.Duration(float64(o.Burst) / float64(o.Rate) * float64(time.Second)); o.CallerIdle < refill+time.Second {
+			o.CallerIdle = refill + time.Second
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{
+		cache:          o.Cache,
+		audit:          o.Audit,
+		refresher:      o.Refresher,
+		minRemaining:   o.MinRemaining,
+		refreshTimeout: o.RefreshTimeout,
+		limits:         newLimiters(o.Rate, o.Burst, o.MaxCallers, o.CallerIdle),
+		cluster:        o.Cluster,
+		instanceARN:    o.ContainerInstanceARN,
+		now:            o.Now,
+		log:            o.Logger,
+		flights:        make(map[string]*flight),
+	}, nil
+}
+
+// apiError is the ECS agent's error body. HTTPErrorCode repeats the status.
+type apiError struct {
+	Code          string `json:"code"`
+	Message       string `json:"message"`
+	HTTPErrorCode int    `json:"HTTPErrorCode"`
+}
+
+// credentialsResponse is what the AWS SDKs' container credential providers
+// read; the field order is the ECS agent's.
+type credentialsResponse struct {
+	RoleArn         string `json:"RoleArn"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	Token           string `json:"Token"`
+	Expiration      string `json:"Expiration"`
+}
+
+// ExpirationFormat is how Expiration is written: UTC, whole seconds, "Z".
+const ExpirationFormat = "2006-01-02T15:04:05Z"
+
+// parseRequest finds the route and the credential ID of a request.
+func parseRequest(r *http.Request) (route, string) {
+	p := r.URL.Path
+	switch {
+	case p == V2Path:
+		return routeV2, ""
+	case strings.HasPrefix(p, V2Path+"/"):
+		return routeV2, p[len(V2Path)+1:]
+	case p == V1Path || p == V1Path+"/":
+		return routeV1, r.URL.Query().Get("id")
+	default:
+		return routeOther, ""
+	}
+}
+
+func (rt route) auditPath() string {
+	if rt == routeV1 {
+		return V1Path
+	}
+	return V2Path
+}
+
+func (rt route) prefix() string {
+	if rt == routeV1 {
+		return "CredentialsV1Request: "
+	}
+	return "CredentialsV2Request: "
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := h.now()
+	rt, id := parseRequest(r)
+	ev := AuditEvent{
+		Time:                 now,
+		RemoteAddr:           r.RemoteAddr,
+		Path:                 rt.auditPath(),
+		UserAgent:            r.UserAgent(),
+		EventType:            EventGetCredentialsInvalidRoleType,
+		Cluster:              h.cluster,
+		ContainerInstanceARN: h.instanceARN,
+	}
+
+	if !h.limits.allow(limiterKey{ip: callerIP(r.RemoteAddr), route: rt}, now) {
+		w.Header().Set("Retry-After", "1")
+		e := apiError{CodeTooManyRequests, "You have reached maximum request limit.", http.StatusTooManyRequests}
+		if rt == routeOther {
+			writeJSON(w, e.HTTPErrorCode, e)
+			return
+		}
+		h.respondError(w, &ev, e)
+		return
+	}
+	if rt == routeOther {
+		writeJSON(w, http.StatusNotFound, apiError{CodeNotFound, "Not found. Credentials are served at " + V2Path + "/{id}", http.StatusNotFound})
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.respondError(w, &ev, apiError{CodeMethodNotAllowed, rt.prefix() + "Method " + strconv.Quote(r.Method) + " not allowed; use GET", http.StatusMethodNotAllowed})
+		return
+	}
+	if id == "" {
+		h.respondError(w, &ev, apiError{CodeNoIDInRequest, rt.prefix() + "No Credential ID in the request", http.StatusBadRequest})
+		return
+	}
+	rec, ok := h.cache.get(id)
+	if !ok {
+		h.respondError(w, &ev, apiError{CodeInvalidIDInRequest, rt.prefix() + "Credentials not found", http.StatusBadRequest})
+		return
+	}
+	ev.TaskARN = rec.entry.TaskARN
+	ev.EventType = eventType(rec.entry.RoleType)
+	if rec.entry.Cluster != "" {
+		ev.Cluster = rec.entry.Cluster
+	}
+	if rec.entry.ContainerInstanceARN != "" {
+		ev.ContainerInstanceARN = rec.entry.ContainerInstanceARN
+	}
+
+	if rec.hasToken {
+		got := r.Header.Get("Authorization")
+		if got == "" {
+			w.Header().Set("WWW-Authenticate", "ContainerCredentials")
+			h.respondError(w, &ev, apiError{CodeUnauthorized, rt.prefix() + "Authorization header is required for this credential ID", http.StatusUnauthorized})
+			return
+		}
+		sum := sha256.Sum256([]byte(got))
+		if subtle.ConstantTimeCompare(sum[:], rec.tokenHash[:]) != 1 {
+			h.respondError(w, &ev, apiError{CodeUnauthorized, rt.prefix() + "Authorization token does not match", http.StatusForbidden})
+			return
+		}
+	}
+
+	if !h.fresh(&rec.entry.Credentials, now) {
+		rec, ok = h.refresh(r.Context(), id, rec)
+		if !ok {
+			h.respondError(w, &ev, apiError{CodeInvalidIDInRequest, rt.prefix() + "Credentials not found", http.StatusBadRequest})
+			return
+		}
+		if !h.fresh(&rec.entry.Credentials, h.now()) {
+			h.respondError(w, &ev, apiError{CodeCredentialsUninitialized, rt.prefix() + "Credentials uninitialized for ID", http.StatusServiceUnavailable})
+			return
+		}
+	}
+
+	c := &rec.entry.Credentials
+	body, err := json.Marshal(credentialsResponse{
+		RoleArn:         rec.entry.RoleARN,
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey,
+		Token:           c.SessionToken,
+		Expiration:      c.Expiration.UTC().Format(ExpirationFormat),
+	})
+	if err != nil { // cannot happen with string fields; kept for the agent's error shape
+		h.respondError(w, &ev, apiError{CodeInternalServerError, "Internal server error", http.StatusInternalServerError})
+		return
+	}
+	ev.Status = http.StatusOK
+	if err := h.audit.Audit(ev); err != nil {
+		h.auditFailed(w, &ev, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeBody(w, http.StatusOK, body)
+}
+
+// fresh reports whether c can be served at now: initialized and valid for at
+// least minRemaining.
+func (h *Handler) fresh(c *Credentials, now time.Time) bool {
+	return c.initialized() && c.Expiration.Sub(now) >= h.minRemaining
+}
+
+// refresh asks the Refresher for new credentials (one call per ID at a time,
+// shared by concurrent requests) and returns the record as cached afterwards.
+// ok is false when the ID vanished meanwhile (task stopped).
+func (h *Handler) refresh(ctx context.Context, id string, rec *record) (*record, bool) {
+	if h.refresher == nil {
+		return rec, true
+	}
+	h.flightMu.Lock()
+	f, joined := h.flights[id]
+	if !joined {
+		f = &flight{done: make(chan struct{})}
+		h.flights[id] = f
+	}
+	h.flightMu.Unlock()
+
+	if !joined {
+		// Detached from this request: its cancellation must not fail the
+		// other requests waiting on the same refresh.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.refreshTimeout)
+		creds, err := h.refresher.Refresh(rctx, id)
+		cancel()
+		if err == nil {
+			err = h.cache.update(id, creds, true)
+		}
+		f.err = err
+		h.flightMu.Lock()
+		delete(h.flights, id)
+		h.flightMu.Unlock()
+		close(f.done)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			h.log.Warn("credentials refresh failed", "task", rec.entry.TaskARN, "role", rec.entry.RoleARN, "err", err)
+		}
+	} else {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+		}
+	}
+	return h.cache.get(id)
+}
+
+func eventType(t RoleType) string {
+	switch t {
+	case TaskRole:
+		return EventGetCredentials
+	case ExecutionRole:
+		return EventGetCredentialsExecutionRole
+	default:
+		return EventGetCredentialsInvalidRoleType
+	}
+}
+
+// respondError audits the failed request and writes the error body; if the
+// audit fails the answer becomes 500.
+func (h *Handler) respondError(w http.ResponseWriter, ev *AuditEvent, e apiError) {
+	ev.Status = e.HTTPErrorCode
+	if err := h.audit.Audit(*ev); err != nil {
+		h.auditFailed(w, ev, err)
+		return
+	}
+	writeJSON(w, e.HTTPErrorCode, e)
+}
+
+// auditFailed refuses a request that could not be audited.
+func (h *Handler) auditFailed(w http.ResponseWriter, ev *AuditEvent, err error) {
+	h.log.Error("credentials request refused: audit log write failed", "task", ev.TaskARN, "status", ev.Status, "err", err)
+	w.Header().Del("Retry-After")
+	w.Header().Del("WWW-Authenticate")
+	w.Header().Del("Allow")
+	writeJSON(w, http.StatusInternalServerError, apiError{CodeInternalServerError, "Internal server error", http.StatusInternalServerError})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v apiError) {
+	body, _ := json.Marshal(v)
+	writeBody(w, status, body)
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json")
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
