@@ -96,6 +96,7 @@ func (s *Server) stsAssumeRole(ctx context.Context, c iam.Caller, q *Query, x *X
 	if err != nil {
 		return err
 	}
+	x.b.Grow(len(out.Credentials.SessionToken) + len(out.AssumedRoleARN) + 512)
 	writeCredentials(x, &out.Credentials)
 	x.Open("AssumedRoleUser").Elem("AssumedRoleId", out.AssumedRoleID).Elem("Arn", out.AssumedRoleARN).Close("AssumedRoleUser")
 	if out.PackedPolicySize != nil {

@@ -30,7 +30,7 @@ func (s *Service) UserPolicies(ctx context.Context, acct, name string) (*Princip
 	var u *User
 	err := s.view(ctx, func(r store.Reader) error {
 		var err error
-		u, err = readUser(r, acct, name)
+		u, err = s.readUserShared(r, acct, name)
 		return err
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -25,4 +26,14 @@ func (s *Service) RecordRoleUse(ctx context.Context, acct, name, region string, 
 		r.LastUsed, r.LastUsedRegion = t.UTC(), region
 		return put(tx, roleKey(acct, name), r)
 	})
+}
+
+// readUserShared is readUser for read-only paths: the decoded record may be
+// shared between requests (see recordCache) and must not be modified.
+func (s *Service) readUserShared(r store.Reader, acct, name string) (*User, error) {
+	u, err := getShared[User](s, r, userKey(acct, name))
+	if isNotFound(err) {
+		return nil, awserr.NoSuchEntity("The user with name %s cannot be found.", name)
+	}
+	return u, err
 }

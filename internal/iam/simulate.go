@@ -309,7 +309,7 @@ func (s *Service) principalPolicies(ctx context.Context, c Caller, source string
 		var boundary string
 		switch kind {
 		case "user":
-			u, err := readUser(r, c.Account, name)
+			u, err := s.readUserShared(r, c.Account, name)
 			if err != nil {
 				return err
 			}

@@ -89,7 +89,8 @@ func errNotUserCaller() error {
 // GetUser returns a user by name. Without a name it describes the caller: an
 // IAM user gets its own record, the account's root user gets the root
 // "user" (its ID is the account ID and it has no name or path), and any other
-// caller gets IAM's ValidationError.
+// caller gets IAM's ValidationError. The record may be shared with other
+// readers (see recordCache): callers must not modify it.
 func (s *Service) GetUser(ctx context.Context, c Caller, name string) (*User, error) {
 	if name == "" {
 		switch kind, self := callerKind(c); kind {
@@ -107,7 +108,7 @@ func (s *Service) GetUser(ctx context.Context, c Caller, name string) (*User, er
 	var u *User
 	err := s.view(ctx, func(r store.Reader) error {
 		var err error
-		u, err = readUser(r, c.Account, name)
+		u, err = s.readUserShared(r, c.Account, name)
 		return err
 	})
 	return u, err
