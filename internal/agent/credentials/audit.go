@@ -251,13 +251,22 @@ func (a *AuditLog) rotate(now time.Time) error {
 	if err := a.f.Close(); err != nil {
 		return fmt.Errorf("credentials: audit log: %w", err)
 	}
-	base := a.path + "." + a.hour.Format("2006-01-02-15")
-	name := base
-	for n := 1; ; n++ {
-		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
-			break
+	// The first file of an hour is Path.YYYY-MM-DD-HH; further ones (size
+	// rollover) get .1, .2, ... after the highest number present, so a name
+	// freed by pruning is never reused for newer lines.
+	hour := a.hour.Format("2006-01-02-15")
+	name := a.path + "." + hour
+	next := -1
+	for _, rf := range a.rolledFiles() {
+		if rf.hour == hour && rf.n >= next {
+			next = rf.n + 1
 		}
-		name = base + "." + strconv.Itoa(n)
+	}
+	if next > 0 {
+		name += "." + strconv.Itoa(next)
+	}
+	if _, err := os.Lstat(name); !errors.Is(err, os.ErrNotExist) {
+		name += "." + strconv.FormatInt(now.UnixNano(), 10)
 	}
 	if err := os.Rename(a.path, name); err != nil {
 		// Keep writing to the old file rather than losing the log.
@@ -293,11 +302,16 @@ type rolledFile struct {
 
 // rolledFiles lists Path.YYYY-MM-DD-HH[.N], oldest first.
 func (a *AuditLog) rolledFiles() []rolledFile {
-	matches, _ := filepath.Glob(a.path + ".*")
-	prefix := a.path + "."
+	dir, base := filepath.Split(a.path)
+	ents, _ := os.ReadDir(filepath.Clean(dir + "."))
+	prefix := base + "."
 	var out []rolledFile
-	for _, m := range matches {
-		rest := strings.TrimPrefix(m, prefix)
+	for _, de := range ents {
+		rest, ok := strings.CutPrefix(de.Name(), prefix)
+		if !ok {
+			continue
+		}
+		m := filepath.Join(dir, de.Name())
 		hour, num, _ := strings.Cut(rest, ".")
 		if _, err := time.Parse("2006-01-02-15", hour); err != nil {
 			continue

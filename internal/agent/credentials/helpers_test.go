@@ -62,7 +62,7 @@ func testEntry(exp time.Time) Entry {
 }
 
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	cache    *Cache
 	clock    *fakeClock
 	dir      string
@@ -72,7 +72,7 @@ type env struct {
 
 // newEnv builds a handler with an audit log in a temp dir and a fake clock.
 // mod may adjust the options before the handler is built.
-func newEnv(t *testing.T, mod func(*Options)) *env {
+func newEnv(t testing.TB, mod func(*Options)) *env {
 	t.Helper()
 	e := &env{t: t, cache: NewCache(), clock: newClock(t0), dir: t.TempDir()}
 	al, err := OpenAuditLog(AuditLogOptions{Path: filepath.Join(e.dir, "audit.log"), Now: e.clock.Now})

@@ -1,0 +1,202 @@
+package credentials
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// auditLine matches the ECS agent's version-2 audit line.
+var auditLine = regexp.MustCompile(`^(\S+) (\d{3}) (\S+) "(/v[12]/credentials)" "((?:[^"\\]|\\.)*)" (\S+) (GetCredentials|GetCredentialsExecutionRole|GetCredentialsInvalidRoleType) 2 (\S+) (\S+)$`)
+
+func TestAuditLogContent(t *testing.T) {
+	e := newEnv(t, nil)
+	task := e.add(testEntry(t0.Add(time.Hour)))
+	execEntry := testEntry(t0.Add(time.Hour))
+	execEntry.RoleType = ExecutionRole
+	execEntry.AuthorizationToken = "super-secret-authorization-token"
+	exec := e.add(execEntry)
+	unknown := NewCredentialID()
+	ua := "aws-sdk-go-v2/1.30 \"evil\"\nforged 200 line\\"
+
+	hdr := http.Header{"User-Agent": {ua}}
+	e.do("GET", V2Path+"/"+task, "172.17.0.5:52444", hdr)
+	e.do("GET", V1Path+"?id="+task, "172.17.0.5:52445", hdr)
+	e.do("GET", V2Path+"/"+exec, "172.17.0.6:1", http.Header{"Authorization": {execEntry.AuthorizationToken}})
+	e.do("GET", V2Path+"/"+exec, "172.17.0.6:1", http.Header{"Authorization": {"wrong-token-value"}})
+	e.do("GET", V2Path+"/"+unknown, "172.17.0.7:1", nil)
+	e.do("GET", V2Path+"/", "172.17.0.7:1", nil)
+	e.do("GET", "/v1/credentials?id=nonexistent-secretish-id", "172.17.0.7:1", nil)
+
+	files := e.auditFiles()
+	lines := strings.Split(strings.TrimSuffix(files["audit.log"], "\n"), "\n")
+	if len(lines) != 7 {
+		t.Fatalf("%d lines:\n%s", len(lines), files["audit.log"])
+	}
+	want := []struct {
+		status, addr, path, task, event string
+	}{
+		{"200", "172.17.0.5:52444", V2Path, testTaskARN, "GetCredentials"},
+		{"200", "172.17.0.5:52445", V1Path, testTaskARN, "GetCredentials"},
+		{"200", "172.17.0.6:1", V2Path, testTaskARN, "GetCredentialsExecutionRole"},
+		{"403", "172.17.0.6:1", V2Path, testTaskARN, "GetCredentialsExecutionRole"},
+		{"400", "172.17.0.7:1", V2Path, "-", "GetCredentialsInvalidRoleType"},
+		{"400", "172.17.0.7:1", V2Path, "-", "GetCredentialsInvalidRoleType"},
+		{"400", "172.17.0.7:1", V1Path, "-", "GetCredentialsInvalidRoleType"},
+	}
+	for i, l := range lines {
+		m := auditLine.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("line %d does not parse: %q", i, l)
+		}
+		w := want[i]
+		if m[1] != "2026-11-22T12:00:00Z" || m[2] != w.status || m[3] != w.addr || m[4] != w.path || m[6] != w.task ||
+			m[7] != w.event || m[8] != testCluster || m[9] != testInstance {
+			t.Errorf("line %d: %q, want %+v", i, l, w)
+		}
+	}
+	if m := auditLine.FindStringSubmatch(lines[0]); m[5] != `aws-sdk-go-v2/1.30 \"evil\"\x0aforged 200 line\\` {
+		t.Errorf("user agent not escaped: %q", m[5])
+	}
+	if m := auditLine.FindStringSubmatch(lines[2]); m[5] != "-" {
+		t.Errorf("default user agent %q", m[5])
+	}
+	assertNoSecrets(t, e, []string{task, exec, unknown, "nonexistent-secretish-id", execEntry.AuthorizationToken, "wrong-token-value"})
+}
+
+// assertNoSecrets scans every file in the audit directory.
+func assertNoSecrets(t *testing.T, e *env, ids []string) {
+	t.Helper()
+	forbidden := append([]string{testAccessKey, testSecret, testToken, "ASIANEWKEY", "newsecret", "newtoken"}, ids...)
+	for name, content := range e.auditFiles() {
+		for _, s := range forbidden {
+			if strings.Contains(content, s) {
+				t.Errorf("%s contains %q", name, s)
+			}
+		}
+		// No UUID-shaped credential ID either.
+		if uuidAny.MatchString(content) {
+			t.Errorf("%s contains a UUID: %q", name, uuidAny.FindString(content))
+		}
+	}
+}
+
+var uuidAny = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+func TestAuditRolloverByHour(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.add(testEntry(t0.Add(6 * time.Hour)))
+	e.clock.Advance(30 * time.Minute) // 12:30
+	e.do("GET", V2Path+"/"+id, "", nil)
+	e.do("GET", V2Path+"/"+id, "", nil)
+	e.clock.Advance(45 * time.Minute) // 13:15
+	e.do("GET", V2Path+"/"+id, "", nil)
+	e.clock.Advance(2 * time.Hour) // 15:15, hour 14 had nothing
+	e.do("GET", V2Path+"/"+id, "", nil)
+
+	files := e.auditFiles()
+	if got := sortedKeys(files); strings.Join(got, ",") != "audit.log,audit.log.2026-11-22-12,audit.log.2026-11-22-13" {
+		t.Fatalf("files %v", got)
+	}
+	if n := strings.Count(files["audit.log.2026-11-22-12"], "\n"); n != 2 || !strings.Contains(files["audit.log.2026-11-22-12"], "2026-11-22T12:30:00Z 200") {
+		t.Errorf("12h file: %q", files["audit.log.2026-11-22-12"])
+	}
+	if !strings.HasPrefix(files["audit.log.2026-11-22-13"], "2026-11-22T13:15:00Z 200") {
+		t.Errorf("13h file: %q", files["audit.log.2026-11-22-13"])
+	}
+	if !strings.HasPrefix(files["audit.log"], "2026-11-22T15:15:00Z 200") {
+		t.Errorf("active file: %q", files["audit.log"])
+	}
+	assertNoSecrets(t, e, []string{id})
+}
+
+func TestAuditRolloverBySize(t *testing.T) {
+	clock := newClock(t0)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.log")
+	al, err := OpenAuditLog(AuditLogOptions{Path: path, MaxSize: 500, MaxRolls: 3, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer al.Close()
+	ev := AuditEvent{Time: t0, Status: 200, RemoteAddr: "172.17.0.5:1", Path: V2Path, UserAgent: "ua",
+		TaskARN: testTaskARN, EventType: EventGetCredentials, Cluster: testCluster, ContainerInstanceARN: testInstance}
+	lineLen := len(AppendAuditLine(nil, ev)) + 1
+	perFile := 500 / lineLen
+	for i := 0; i < perFile*6; i++ {
+		if err := al.Audit(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, de := range ents {
+		names = append(names, de.Name())
+		info, _ := de.Info()
+		if info.Size() > 500 {
+			t.Errorf("%s is %d bytes", de.Name(), info.Size())
+		}
+	}
+	// 6 files written; 3 rolled kept: the newest (.3, .4) and ... sorted by (hour, n).
+	want := "audit.log,audit.log.2026-11-22-12.2,audit.log.2026-11-22-12.3,audit.log.2026-11-22-12.4"
+	if strings.Join(names, ",") != want {
+		t.Errorf("files %v\nwant %s", names, want)
+	}
+}
+
+// A restart in a later hour rolls the old active file under its own hour.
+func TestAuditReopenRollsOldFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.log")
+	clock := newClock(t0)
+	al, err := OpenAuditLog(AuditLogOptions{Path: path, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	al.Audit(AuditEvent{Time: t0, Status: 200})
+	al.Close()
+	if err := os.Chtimes(path, t0, t0.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(3 * time.Hour)
+	al, err = OpenAuditLog(AuditLogOptions{Path: path, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer al.Close()
+	if err := al.Audit(AuditEvent{Time: clock.Now(), Status: 400}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.ReadFile(path + ".2026-11-22-12")
+	if err != nil || !strings.HasPrefix(string(old), "2026-11-22T12:00:00Z 200 ") {
+		t.Fatalf("old file: %q %v", old, err)
+	}
+	cur, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(cur), "2026-11-22T15:00:00Z 400 - \"-\" \"-\" - - 2 - -") {
+		t.Fatalf("current: %q", cur)
+	}
+}
+
+func TestAuditLogErrors(t *testing.T) {
+	if _, err := OpenAuditLog(AuditLogOptions{}); err == nil {
+		t.Error("empty path accepted")
+	}
+	dir := t.TempDir()
+	if _, err := OpenAuditLog(AuditLogOptions{Path: dir}); err == nil {
+		t.Error("directory accepted as audit file")
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	var k []string
+	for n := range m {
+		k = append(k, n)
+	}
+	sort.Strings(k)
+	return k
+}

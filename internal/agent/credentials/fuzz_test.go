@@ -1,0 +1,60 @@
+package credentials
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzRequestPath feeds arbitrary paths, queries and methods to the handler:
+// it must never panic, answer only 2xx or 4xx, always with a JSON body, and
+// never leak credentials for a path that does not name the ID exactly.
+func FuzzRequestPath(f *testing.F) {
+	const id = "12345678-90ab-4def-9234-567890abcdef"
+	for _, s := range []struct{ method, path, query string }{
+		{"GET", V2Path + "/" + id, ""},
+		{"GET", V1Path, "id=" + id},
+		{"GET", V2Path + "/", ""},
+		{"GET", V2Path, ""},
+		{"GET", V1Path, "id="},
+		{"GET", V1Path, "id=%zz&id=" + id},
+		{"POST", V2Path + "/" + id, ""},
+		{"GET", "/v2/credentials//" + id, ""},
+		{"GET", "/v2/credentials/" + id + "/..", ""},
+		{"GET", "/", ""},
+		{"GET", "", ""},
+		{"", "\x00", ";;;"},
+	} {
+		f.Add(s.method, s.path, s.query)
+	}
+	e := newEnv(f, nil)
+	if err := e.cache.Set(id, testEntry(t0.Add(time.Hour))); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, method, path, query string) {
+		req := &http.Request{
+			Method:     method,
+			URL:        &url.URL{Path: path, RawQuery: query},
+			Header:     http.Header{},
+			RemoteAddr: "172.17.0.9:4242",
+			Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		}
+		rec := httptest.NewRecorder()
+		e.handler.ServeHTTP(rec, req)
+		if c := rec.Code; (c < 200 || c > 299) && (c < 400 || c > 499) {
+			t.Fatalf("%q %q %q: status %d", method, path, query, c)
+		}
+		if rec.Header().Get("Content-Type") != "application/json" || rec.Body.Len() == 0 {
+			t.Fatalf("%q %q %q: no JSON body", method, path, query)
+		}
+		if rec.Code == 200 {
+			exact := path == V2Path+"/"+id || ((path == V1Path || path == V1Path+"/") && req.URL.Query().Get("id") == id)
+			if !exact || !strings.Contains(rec.Body.String(), testSecret) {
+				t.Fatalf("%q %q %q: unexpected 200", method, path, query)
+			}
+		}
+	})
+}
