@@ -170,6 +170,8 @@ type AuditLog struct {
 	hour time.Time // UTC hour the active file's lines belong to
 	buf  []byte
 	err  error // sticky error after Close
+
+	rotateFailed time.Time // last failed rename; retried a minute later
 }
 
 // OpenAuditLog opens (appending to) or creates the audit log. If the existing
@@ -218,8 +220,11 @@ func (a *AuditLog) open(now time.Time) error {
 	return nil
 }
 
-// Audit writes ev as one line. Errors (disk full, file removed from under a
-// read-only mount, closed log) are returned so the caller can refuse.
+// Audit writes ev as one line. Errors (disk full, file system read-only,
+// closed log) are returned so the caller can refuse the request; the next call
+// tries again (reopening the file if needed), so a transient failure heals.
+// A failed rollover (rename) is not an error: the line is still written, to the
+// active file, and rollover is retried a minute later.
 func (a *AuditLog) Audit(ev AuditEvent) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -229,8 +234,14 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 	a.buf = AppendAuditLine(a.buf[:0], ev)
 	a.buf = append(a.buf, '\n')
 	now := a.now()
+	if a.f == nil {
+		if err := a.open(now); err != nil {
+			return err
+		}
+	}
 	hour := now.UTC().Truncate(time.Hour)
-	if a.size > 0 && (!hour.Equal(a.hour) || (a.maxSize > 0 && a.size+int64(len(a.buf)) > a.maxSize)) {
+	due := !hour.Equal(a.hour) || (a.maxSize > 0 && a.size+int64(len(a.buf)) > a.maxSize)
+	if a.size > 0 && due && now.Sub(a.rotateFailed) >= time.Minute {
 		if err := a.rotate(now); err != nil {
 			return err
 		}
@@ -241,6 +252,8 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 	n, err := a.f.Write(a.buf)
 	a.size += int64(n)
 	if err != nil {
+		a.f.Close()
+		a.f = nil
 		return fmt.Errorf("credentials: audit log: %w", err)
 	}
 	return nil
@@ -248,7 +261,9 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 
 // rotate renames the active file to its rolled name and opens a new one.
 func (a *AuditLog) rotate(now time.Time) error {
-	if err := a.f.Close(); err != nil {
+	err := a.f.Close()
+	a.f = nil
+	if err != nil {
 		return fmt.Errorf("credentials: audit log: %w", err)
 	}
 	// The first file of an hour is Path.YYYY-MM-DD-HH; further ones (size
@@ -269,12 +284,11 @@ func (a *AuditLog) rotate(now time.Time) error {
 		name += "." + strconv.FormatInt(now.UnixNano(), 10)
 	}
 	if err := os.Rename(a.path, name); err != nil {
-		// Keep writing to the old file rather than losing the log.
-		if oerr := a.open(now); oerr != nil {
-			return oerr
-		}
-		return fmt.Errorf("credentials: audit log rollover: %w", err)
+		// Keep appending to the active file rather than losing lines.
+		a.rotateFailed = now
+		return a.open(now)
 	}
+	a.rotateFailed = time.Time{}
 	if err := a.open(now); err != nil {
 		return err
 	}
@@ -343,5 +357,8 @@ func (a *AuditLog) Close() error {
 		return nil
 	}
 	a.err = errors.New("credentials: audit log closed")
+	if a.f == nil {
+		return nil
+	}
 	return a.f.Close()
 }

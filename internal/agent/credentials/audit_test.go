@@ -200,3 +200,29 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(k)
 	return k
 }
+
+// A failed write refuses the request; the next one reopens the file and works.
+func TestAuditWriteFailureRecovers(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.add(testEntry(t0.Add(time.Hour)))
+	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 200 {
+		t.Fatal(rec.Code)
+	}
+	ro, err := os.Open(filepath.Join(e.dir, "audit.log")) // read-only: writes fail
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.auditLog.mu.Lock()
+	e.auditLog.f.Close()
+	e.auditLog.f = ro
+	e.auditLog.mu.Unlock()
+	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 500 || strings.Contains(rec.Body.String(), testSecret) {
+		t.Fatalf("write failure: %d %s", rec.Code, rec.Body)
+	}
+	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 200 {
+		t.Fatalf("after recovery: %d", rec.Code)
+	}
+	if n := strings.Count(e.auditFiles()["audit.log"], "\n"); n != 2 {
+		t.Errorf("%d lines, want 2 (the refused request left none)", n)
+	}
+}

@@ -73,7 +73,7 @@ type Options struct {
 	// or expire within MinRemaining. Nil: no refresh, such entries get 503.
 	Refresher Refresher
 	// MinRemaining is the least validity served credentials must have.
-	// Default 15 minutes.
+	// Default (zero) 15 minutes; negative: serve until they expire.
 	MinRemaining time.Duration
 	// RefreshTimeout bounds one Refresh call. Default 4 s (the AWS SDKs give
 	// the whole request about 5 s).
@@ -137,6 +137,8 @@ func NewHandler(o Options) (*Handler, error) {
 	}
 	if o.MinRemaining == 0 {
 		o.MinRemaining = DefaultMinRemaining
+	} else if o.MinRemaining < 0 {
+		o.MinRemaining = 0 // serve until expiry
 	}
 	if o.RefreshTimeout <= 0 {
 		o.RefreshTimeout = DefaultRefreshTimeout

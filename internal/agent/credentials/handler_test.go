@@ -47,6 +47,32 @@ func TestSuccessJSONShape(t *testing.T) {
 	}
 }
 
+func TestHead(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.add(testEntry(t0.Add(time.Hour)))
+	srv := e.server()
+	resp, err := http.Head(srv.URL + V2Path + "/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("HEAD: %d", resp.StatusCode)
+	}
+}
+
+func TestNegativeMinRemainingServesUntilExpiry(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.MinRemaining = -1 })
+	id := e.add(testEntry(t0.Add(time.Second)))
+	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 200 {
+		t.Fatalf("1s left: %d", rec.Code)
+	}
+	e.clock.Advance(2 * time.Second)
+	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 503 {
+		t.Fatalf("expired: %d", rec.Code)
+	}
+}
+
 func TestExpirationIsUTC(t *testing.T) {
 	e := newEnv(t, nil)
 	loc := time.FixedZone("X", 5*3600)
@@ -117,6 +143,17 @@ func TestSDKAuthorizationToken(t *testing.T) {
 			t.Errorf("token %q: status %d want %d", tc.token, rec.Code, tc.status)
 		}
 		checkError(t, rec.Body.Bytes(), CodeUnauthorized, tc.status)
+	}
+	// Refreshed credentials keep the token requirement.
+	if err := e.cache.Update(id, Credentials{AccessKeyID: "ASIANEWKEY", SecretAccessKey: "newsecret", SessionToken: "newtoken", Expiration: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 401 {
+		t.Errorf("after Update without token: %d", rec.Code)
+	}
+	if rec := e.do("GET", V2Path+"/"+id, "", http.Header{"Authorization": {entry.AuthorizationToken}}); rec.Code != 200 ||
+		!strings.Contains(rec.Body.String(), "ASIANEWKEY") {
+		t.Errorf("after Update with token: %d %s", rec.Code, rec.Body)
 	}
 	// The cache never hands the token back.
 	if got, _ := e.cache.Get(id); got.AuthorizationToken != "" {
