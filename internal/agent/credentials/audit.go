@@ -172,6 +172,7 @@ type AuditLog struct {
 	err  error // sticky error after Close
 
 	rotateFailed time.Time // last failed rename; retried a minute later
+	lastCheck    time.Time // last check that Path is still the open file
 }
 
 // OpenAuditLog opens (appending to) or creates the audit log. If the existing
@@ -239,6 +240,18 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 			return err
 		}
 	}
+	if now.Sub(a.lastCheck) >= time.Second || now.Before(a.lastCheck) {
+		// Lines written to a file that was deleted or moved away (by hand
+		// or an external logrotate) would be lost silently: reopen Path.
+		a.lastCheck = now
+		if !a.stillAtPath() {
+			a.f.Close()
+			a.f = nil
+			if err := a.open(now); err != nil {
+				return err
+			}
+		}
+	}
 	hour := now.UTC().Truncate(time.Hour)
 	due := !hour.Equal(a.hour) || (a.maxSize > 0 && a.size+int64(len(a.buf)) > a.maxSize)
 	if a.size > 0 && due && now.Sub(a.rotateFailed) >= time.Minute {
@@ -257,6 +270,16 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 		return fmt.Errorf("credentials: audit log: %w", err)
 	}
 	return nil
+}
+
+// stillAtPath reports whether Path still names the open file.
+func (a *AuditLog) stillAtPath() bool {
+	open, err := a.f.Stat()
+	if err != nil {
+		return false
+	}
+	cur, err := os.Stat(a.path)
+	return err == nil && os.SameFile(open, cur)
 }
 
 // rotate renames the active file to its rolled name and opens a new one.

@@ -226,3 +226,20 @@ func TestAuditWriteFailureRecovers(t *testing.T) {
 		t.Errorf("%d lines, want 2 (the refused request left none)", n)
 	}
 }
+
+// If the active file is deleted or moved away, the log notices within a
+// second and writes to a new file at Path.
+func TestAuditReopensRemovedFile(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.add(testEntry(t0.Add(time.Hour)))
+	e.do("GET", V2Path+"/"+id, "", nil)
+	if err := os.Rename(filepath.Join(e.dir, "audit.log"), filepath.Join(e.dir, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	e.do("GET", V2Path+"/"+id, "", nil)
+	files := e.auditFiles()
+	if strings.Count(files["moved"], "\n") != 1 || strings.Count(files["audit.log"], "\n") != 1 {
+		t.Fatalf("files: %q", files)
+	}
+}
