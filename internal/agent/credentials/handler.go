@@ -281,24 +281,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ev.ContainerInstanceARN = rec.entry.ContainerInstanceARN
 	}
 
-	if rec.hasToken {
-		got := r.Header.Get("Authorization")
-		if got == "" {
+	if e, bad := authorize(r, rec, rt); bad {
+		if e.HTTPErrorCode == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", "ContainerCredentials")
-			h.respondError(w, &ev, apiError{CodeUnauthorized, rt.prefix() + "Authorization header is required for this credential ID", http.StatusUnauthorized})
-			return
 		}
-		sum := sha256.Sum256([]byte(got))
-		if subtle.ConstantTimeCompare(sum[:], rec.tokenHash[:]) != 1 {
-			h.respondError(w, &ev, apiError{CodeUnauthorized, rt.prefix() + "Authorization token does not match", http.StatusForbidden})
-			return
-		}
+		h.respondError(w, &ev, e)
+		return
 	}
 
 	if !h.fresh(&rec.entry.Credentials, now) {
 		rec, ok = h.refresh(r.Context(), id, rec)
 		if !ok {
 			h.respondError(w, &ev, apiError{CodeInvalidIDInRequest, rt.prefix() + "Credentials not found", http.StatusBadRequest})
+			return
+		}
+		// The entry may have been replaced (Set) meanwhile, token included.
+		if e, bad := authorize(r, rec, rt); bad {
+			h.respondError(w, &ev, e)
 			return
 		}
 		if !h.fresh(&rec.entry.Credentials, h.now()) {
@@ -326,6 +325,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeBody(w, http.StatusOK, body)
+}
+
+// authorize checks the request's Authorization header against the entry's
+// token, if it has one: missing → 401, different → 403.
+func authorize(r *http.Request, rec *record, rt route) (apiError, bool) {
+	if !rec.hasToken {
+		return apiError{}, false
+	}
+	got := r.Header.Get("Authorization")
+	if got == "" {
+		return apiError{CodeUnauthorized, rt.prefix() + "Authorization header is required for this credential ID", http.StatusUnauthorized}, true
+	}
+	sum := sha256.Sum256([]byte(got))
+	if subtle.ConstantTimeCompare(sum[:], rec.tokenHash[:]) != 1 {
+		return apiError{CodeUnauthorized, rt.prefix() + "Authorization token does not match", http.StatusForbidden}, true
+	}
+	return apiError{}, false
 }
 
 // fresh reports whether c can be served at now: initialized and valid for at

@@ -643,3 +643,21 @@ func TestRoleTypeString(t *testing.T) {
 }
 
 var _ = rate.Inf
+
+// An entry replaced during a refresh is authorized again against its own token.
+func TestTokenRecheckedAfterRefresh(t *testing.T) {
+	var e *env
+	var id string
+	e = newEnv(t, func(o *Options) {
+		o.Refresher = RefresherFunc(func(context.Context, string) (Credentials, error) {
+			replaced := testEntry(t0.Add(time.Hour))
+			replaced.AuthorizationToken = "new-token"
+			e.cache.Set(id, replaced)
+			return Credentials{}, errors.New("superseded")
+		})
+	})
+	id = e.add(testEntry(t0.Add(time.Minute)))
+	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 401 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+}
