@@ -19,6 +19,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/sigv4"
 	"github.com/rolecall/rolecall/internal/sts"
@@ -46,6 +47,9 @@ type Server struct {
 	// New). The ECS control plane and instance profiles use its
 	// AssumeRoleForService.
 	STS *sts.Service
+	// ECS is the ECS control plane domain, built by New over the IAM
+	// service's store, in Region.
+	ECS *ecs.Service
 
 	iamOps  map[string]queryHandler
 	stsOps  map[string]queryHandler
@@ -66,6 +70,8 @@ func New(log *slog.Logger, iamSvc *iam.Service, account, region string) *Server 
 	s := &Server{Log: log, IAM: iamSvc, Account: account, Region: region, Authz: authz.New(iamSvc)}
 	s.iamOps = s.iamHandlers()
 	s.stsOps = s.stsHandlers()
+	s.ECS = ecs.New(iamSvc.Store, iamSvc.Partition, region)
+	s.registerECS()
 	s.registry = prometheus.NewRegistry()
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "rolecall_api_requests_total",

@@ -1,0 +1,164 @@
+// Package ecs implements the Amazon ECS control plane's domain logic over a
+// store.Store: clusters, container instances, task definitions and their
+// tags, with ECS's validation rules, ARNs and error codes. It knows nothing
+// of HTTP or of authorization (the api package authorizes every call before
+// it reaches this package); errors are *awserr.Error values carrying ECS's
+// code, message and status.
+//
+// State lives under "ecs/ACCOUNT/REGION/...": ECS is a regional service and
+// each region of each account has its own clusters and task definitions.
+// Every operation runs in one store transaction, so an operation that fails
+// changes nothing.
+package ecs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// Service is the ECS domain. It is safe for concurrent use.
+type Service struct {
+	Store     store.Store
+	Now       func() time.Time
+	Partition string // "aws"
+	Region    string // the region used when a Scope names none
+}
+
+// New returns a Service over st for region.
+func New(st store.Store, partition, region string) *Service {
+	if partition == "" {
+		partition = "aws"
+	}
+	return &Service{Store: st, Partition: partition, Region: region, Now: time.Now}
+}
+
+// Scope says whose resources, in which region, a call is about.
+type Scope struct {
+	Account string
+	Region  string // empty: the Service's Region
+}
+
+func (s *Service) scope(sc Scope) Scope {
+	if sc.Region == "" {
+		sc.Region = s.Region
+	}
+	return sc
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// ARN builds an ECS ARN in sc: resource is e.g. "cluster/default".
+func (s *Service) ARN(sc Scope, resource string) string {
+	sc = s.scope(sc)
+	return "arn:" + s.Partition + ":ecs:" + sc.Region + ":" + sc.Account + ":" + resource
+}
+
+// Store keys.
+func prefix(sc Scope) string                  { return "ecs/" + sc.Account + "/" + sc.Region + "/" }
+func clusterKey(sc Scope, name string) string { return prefix(sc) + "cluster/" + name }
+func clusterPrefix(sc Scope) string           { return prefix(sc) + "cluster/" }
+func instanceKey(sc Scope, cluster, id string) string {
+	return prefix(sc) + "instance/" + cluster + "/" + id
+}
+func instancePrefix(sc Scope, cluster string) string { return prefix(sc) + "instance/" + cluster + "/" }
+func familyKey(sc Scope, family string) string       { return prefix(sc) + "family/" + family }
+func familyPrefix(sc Scope) string                   { return prefix(sc) + "family/" }
+func taskDefKey(sc Scope, family string, rev int) string {
+	return fmt.Sprintf("%staskdef/%s/%010d", prefix(sc), family, rev)
+}
+func taskDefPrefix(sc Scope, family string) string { return prefix(sc) + "taskdef/" + family + "/" }
+
+// get reads and decodes one record; missing → store.ErrNotFound.
+func get[T any](r store.Reader, key string) (*T, error) {
+	kv, err := r.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := json.Unmarshal(kv.Value, v); err != nil {
+		return nil, fmt.Errorf("ecs: corrupt record %s: %w", key, err)
+	}
+	return v, nil
+}
+
+func put(tx store.Tx, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(key, b)
+}
+
+// list decodes every record under prefix, in key order.
+func list[T any](r store.Reader, prefix string) ([]*T, error) {
+	kvs, err := r.List(prefix, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, 0, len(kvs))
+	for _, kv := range kvs {
+		v := new(T)
+		if err := json.Unmarshal(kv.Value, v); err != nil {
+			return nil, fmt.Errorf("ecs: corrupt record %s: %w", kv.Key, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
+	return mapErr(s.Store.Update(ctx, fn))
+}
+
+func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error {
+	return mapErr(s.Store.View(ctx, fn))
+}
+
+// mapErr passes AWS errors and cancellations through and turns anything
+// else into ECS's ServerException.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := awserr.As(err); ok {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	e := awserr.New(http.StatusInternalServerError, "ServerException", "An internal error occurred: %v", err)
+	e.Sender = false
+	return e
+}
+
+// ECS's errors. ECS answers every client error with HTTP 400.
+
+func invalidParameter(format string, args ...any) *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "InvalidParameterException", format, args...)
+}
+
+func clientException(format string, args ...any) *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "ClientException", format, args...)
+}
+
+func clusterNotFound() *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "ClusterNotFoundException", "Cluster not found.")
+}
+
+func resourceNotFound() *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "ResourceNotFoundException", "The specified resource could not be found.")
+}

@@ -1,0 +1,194 @@
+package ecs
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// taggable is a resource TagResource, UntagResource and ListTagsForResource
+// act on: how to read and write its tags.
+type taggable struct {
+	get func(r store.Reader) ([]Tag, error)
+	set func(tx store.Tx, tags []Tag) error
+}
+
+// resolveTaggable reads a resource ARN: a cluster, container instance or
+// task definition of sc.
+func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, error) {
+	if resourceARN == "" {
+		return nil, invalidParameter("resourceArn cannot be null or empty.")
+	}
+	res, err := s.parseARN(sc, resourceARN)
+	if err == errForeign {
+		return nil, resourceNotFound()
+	}
+	if err != nil {
+		return nil, invalidParameter("Invalid resource arn %s.", resourceARN)
+	}
+	typ, rest, _ := strings.Cut(res, "/")
+	switch typ {
+	case "cluster":
+		if !clusterNameRE.MatchString(rest) {
+			return nil, invalidParameter("Invalid resource arn %s.", resourceARN)
+		}
+		key := clusterKey(sc, rest)
+		return &taggable{
+			get: func(r store.Reader) ([]Tag, error) {
+				c, err := activeCluster(r, sc, rest)
+				if err != nil {
+					return nil, err
+				}
+				return c.Tags, nil
+			},
+			set: func(tx store.Tx, tags []Tag) error {
+				c, err := activeCluster(tx, sc, rest)
+				if err != nil {
+					return err
+				}
+				c.Tags = tags
+				return put(tx, key, c)
+			},
+		}, nil
+	case "container-instance":
+		cluster, id, ok := strings.Cut(rest, "/")
+		if !ok || !clusterNameRE.MatchString(cluster) || !instanceIDRE.MatchString(id) {
+			return nil, invalidParameter("Invalid resource arn %s.", resourceARN)
+		}
+		key := instanceKey(sc, cluster, id)
+		read := func(r store.Reader) (*ContainerInstance, error) {
+			if _, err := activeCluster(r, sc, cluster); err != nil {
+				return nil, err
+			}
+			ci, err := get[ContainerInstance](r, key)
+			if isNotFound(err) || (err == nil && ci.Status == StatusInactive) {
+				return nil, resourceNotFound()
+			}
+			return ci, err
+		}
+		return &taggable{
+			get: func(r store.Reader) ([]Tag, error) {
+				ci, err := read(r)
+				if err != nil {
+					return nil, err
+				}
+				return ci.Tags, nil
+			},
+			set: func(tx store.Tx, tags []Tag) error {
+				ci, err := read(tx)
+				if err != nil {
+					return err
+				}
+				ci.Tags = tags
+				return put(tx, key, ci)
+			},
+		}, nil
+	case "task-definition":
+		family, r, ok := strings.Cut(rest, ":")
+		rev, err := strconv.Atoi(r)
+		if !ok || err != nil || rev < 1 || !familyRE.MatchString(family) {
+			return nil, invalidParameter("Invalid resource arn %s.", resourceARN)
+		}
+		key := taskDefKey(sc, family, rev)
+		read := func(r store.Reader) (*storedTaskDef, error) {
+			td, err := get[storedTaskDef](r, key)
+			if isNotFound(err) {
+				return nil, resourceNotFound()
+			}
+			return td, err
+		}
+		return &taggable{
+			get: func(r store.Reader) ([]Tag, error) {
+				td, err := read(r)
+				if err != nil {
+					return nil, err
+				}
+				return td.Tags, nil
+			},
+			set: func(tx store.Tx, tags []Tag) error {
+				td, err := read(tx)
+				if err != nil {
+					return err
+				}
+				td.Tags = tags
+				return put(tx, key, td)
+			},
+		}, nil
+	}
+	return nil, invalidParameter("Invalid resource arn %s: rolecall tags clusters, container instances and task definitions.", resourceARN)
+}
+
+// ResourceTags returns the tags of a cluster, container instance or task
+// definition by ARN (for aws:ResourceTag/* when authorizing).
+func (s *Service) ResourceTags(ctx context.Context, sc Scope, resourceARN string) ([]Tag, error) {
+	sc = s.scope(sc)
+	t, err := s.resolveTaggable(sc, resourceARN)
+	if err != nil {
+		return nil, err
+	}
+	var tags []Tag
+	err = s.view(ctx, func(r store.Reader) error {
+		tags, err = t.get(r)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if tags == nil {
+		tags = []Tag{}
+	}
+	return tags, nil
+}
+
+// ListTagsForResource is ResourceTags.
+func (s *Service) ListTagsForResource(ctx context.Context, sc Scope, resourceARN string) ([]Tag, error) {
+	return s.ResourceTags(ctx, sc, resourceARN)
+}
+
+// TagResource adds tags to a resource, replacing the values of keys it
+// already has. A resource can have at most 50 tags.
+func (s *Service) TagResource(ctx context.Context, sc Scope, resourceARN string, tags []Tag) error {
+	sc = s.scope(sc)
+	if len(tags) == 0 {
+		return invalidParameter("Tags cannot be null or empty.")
+	}
+	if err := validateTags(tags); err != nil {
+		return err
+	}
+	t, err := s.resolveTaggable(sc, resourceARN)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		have, err := t.get(tx)
+		if err != nil {
+			return err
+		}
+		merged := mergeTags(have, tags)
+		if len(merged) > 50 {
+			return invalidParameter("A resource can have at most 50 tags.")
+		}
+		return t.set(tx, merged)
+	})
+}
+
+// UntagResource removes tags by key; keys the resource lacks are ignored.
+func (s *Service) UntagResource(ctx context.Context, sc Scope, resourceARN string, keys []string) error {
+	sc = s.scope(sc)
+	if len(keys) == 0 {
+		return invalidParameter("TagKeys cannot be null or empty.")
+	}
+	t, err := s.resolveTaggable(sc, resourceARN)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx store.Tx) error {
+		have, err := t.get(tx)
+		if err != nil {
+			return err
+		}
+		return t.set(tx, removeTags(have, keys))
+	})
+}
