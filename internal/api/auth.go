@@ -92,6 +92,11 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte)
 	switch {
 	case ri.claims != nil:
 		c := ri.claims
+		if c.Kind == token.KindSession && !c.MFA && v.Service == "iam" {
+			// GetSessionToken credentials cannot call IAM without MFA
+			// (API_GetSessionToken); IAM answers as for an unknown token.
+			return nil, awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
+		}
 		ri.caller = callerFromClaims(c)
 		ri.env.TokenIssueTime = c.IssuedAt
 		ri.env.SourceIdentity = c.SourceIdentity

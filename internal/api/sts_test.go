@@ -238,7 +238,7 @@ func TestAssumeRoleValidation(t *testing.T) {
 		{awssts.AssumeRoleInput{RoleArn: aws.String("arn:a::::something/test-role"), RoleSessionName: aws.String("s1")}, "ValidationError", "arn:a::::something/test-role is invalid"},
 		{awssts.AssumeRoleInput{RoleArn: aws.String("arn:a:::something/test-role"), RoleSessionName: aws.String("s1")}, "ValidationError", "arn:a:::something/test-role is invalid"},
 		{awssts.AssumeRoleInput{RoleArn: aws.String("arn:a:a::aaaaaaaaaa:"), RoleSessionName: aws.String("s1")}, "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid"},
-		{awssts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("Session1:2")}, "ValidationError", `1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*`},
+		{awssts.AssumeRoleInput{RoleArn: aws.String("arn:a:b:::something/test-role"), RoleSessionName: aws.String("Session1:2")}, "ValidationError", `1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*`},
 		{awssts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String(strings.Repeat("s", 65))}, "ValidationError", "1 validation error detected: Value '" + strings.Repeat("s", 65) + "' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64"},
 		{awssts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("s1"), Tags: []ststypes.Tag{{Key: aws.String("SessionTag1"), Value: aws.String("v")}}, TransitiveTagKeys: []string{"InvalidKey"}}, "InvalidParameterValue", "The specified transitive tag key must be included in the requested tags."},
 		{awssts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("s1"), Tags: []ststypes.Tag{{Key: aws.String("SessionTag1"), Value: aws.String("v")}, {Key: aws.String("sessiontag1"), Value: aws.String("w")}}, TransitiveTagKeys: []string{"sessiontag1"}}, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive."},
@@ -423,9 +423,9 @@ func TestGetSessionToken(t *testing.T) {
 	if err != nil || aws.ToString(id.Arn) != userARN {
 		t.Fatalf("session identity %v %v", id, err)
 	}
-	if _, err := sess.IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
-		t.Errorf("ListUsers as the user's session: %v", err)
-	}
+	// Without MFA, GetSessionToken credentials cannot call IAM.
+	_, err = sess.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
+	apiError(t, err, "InvalidClientTokenId", "The security token included in the request is invalid", 403)
 	_, err = sess.STS.GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
 	apiError(t, err, "AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
 	// Default 12 hours; the root gets at most one hour.
