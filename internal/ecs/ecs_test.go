@@ -291,7 +291,7 @@ func TestTaskDefinitions(t *testing.T) {
 		t.Fatalf("%+v %v", d, err)
 	}
 	d, err = s.DescribeTaskDefinition(ctx, sc, &DescribeTaskDefinitionInput{TaskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/api:1", Include: []string{"TAGS"}})
-	if err != nil || d.TaskDefinition.Family != "api" || len(d.Tags) != 1 {
+	if err != nil || d.TaskDefinition.Family != "api" || d.Tags == nil || len(*d.Tags) != 1 {
 		t.Fatalf("%+v %v", d, err)
 	}
 	for _, id := range []string{"nope", "web:9", "web:x", "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1"} {

@@ -290,7 +290,9 @@ type DescribeTaskDefinitionInput struct {
 // DescribeTaskDefinitionOutput is DescribeTaskDefinition's answer.
 type DescribeTaskDefinitionOutput struct {
 	TaskDefinition *TaskDefinition `json:"taskDefinition"`
-	Tags           []Tag           `json:"tags,omitempty"`
+	// Tags are there only when asked for (include TAGS), then even when
+	// empty.
+	Tags *[]Tag `json:"tags,omitempty"`
 }
 
 // DescribeTaskDefinition describes "family" (its latest ACTIVE revision),
@@ -314,10 +316,11 @@ func (s *Service) DescribeTaskDefinition(ctx context.Context, sc Scope, in *Desc
 	}
 	out := &DescribeTaskDefinitionOutput{TaskDefinition: &td.TaskDefinition}
 	if inc["TAGS"] {
-		out.Tags = td.Tags
-		if out.Tags == nil {
-			out.Tags = []Tag{}
+		tags := td.Tags
+		if tags == nil {
+			tags = []Tag{}
 		}
+		out.Tags = &tags
 	}
 	return out, nil
 }

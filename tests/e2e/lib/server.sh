@@ -44,6 +44,9 @@ stop_server() {
 # iam runs `aws iam ...` against the server.
 iam() { "$AWS" iam --endpoint-url "$ENDPOINT" --output json "$@"; }
 
+# ecs runs `aws ecs ...` against the server.
+ecs() { "$AWS" ecs --endpoint-url "$ENDPOINT" --output json "$@"; }
+
 # expect_error CODE CMD...: the command must fail with the AWS error CODE.
 expect_error() {
   local code=$1; shift
