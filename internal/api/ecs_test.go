@@ -316,6 +316,27 @@ func TestECSBadInput(t *testing.T) {
 			t.Errorf("%s %s: %d %v, want 400 %s", c.op, c.body, status, out, c.code)
 		}
 	}
+	// Odd bodies on every operation: answered, never a 5xx.
+	bodies := []string{`null`, `{}`, `"x"`, `{"cluster":[]}`, `{"cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/"}`,
+		`{"containerDefinitions":[null],"family":"f"}`, `{"tags":[{"key":""}],"resourceArn":"arn:aws:ecs:us-east-1:123456789012:cluster/default"}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:container-instance/x","tagKeys":["a"]}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task-definition/f:0"}`, `{"containerInstances":[""],"status":"ACTIVE"}`,
+		`{"taskDefinition":"f:1:2"}`, `{"taskDefinition":"arn:aws:ecs"}`, `{"maxResults":-1}`, `{"instanceIdentityDocument":"[]"}`,
+		`{"containerInstanceArn":"arn:aws:ecs:us-east-1:123456789012:container-instance/default/0123456789abcdef0123456789abcdef"}`}
+	if status, _ := ecsRaw(t, ts, "CreateCluster", `{}`); status != 200 {
+		t.Fatal(status)
+	}
+	for op := range ts.Server.jsonOps {
+		name := strings.TrimPrefix(op, ecsTargetPrefix+".")
+		if name == op {
+			continue
+		}
+		for _, b := range bodies {
+			if status, out := ecsRaw(t, ts, name, b); status >= 500 || (status != 200 && out["__type"] == nil) {
+				t.Errorf("%s %s: %d %v", name, b, status, out)
+			}
+		}
+	}
 }
 
 // The seed's container instance role: an instance whose profile holds
