@@ -81,6 +81,7 @@ func (s *Server) stsAssumeRole(ctx context.Context, c iam.Caller, q *Query, x *X
 		SerialNumber:      q.Get("SerialNumber"),
 		TokenCode:         q.Get("TokenCode"),
 		Parent:            ri.claims,
+		Trusted:           s.Dev,
 	}
 	var err error
 	if in.DurationSeconds, err = stsDuration(q); err != nil {

@@ -547,3 +547,24 @@ func signAt(t testing.TB, endpoint, service, body, key, secret, sessionToken str
 	}
 	return req
 }
+
+// TestAssumeRoleDev: with serve --dev every caller is an unchecked root, and
+// any existing role may be assumed, as with moto or LocalStack.
+func TestAssumeRoleDev(t *testing.T) {
+	ts := newSTSServer(t)
+	ctx := context.Background()
+	r := newRoleWith(t, ts.IAM, "svc", ec2Trust, "")
+	ts.Srv.Dev = true
+	dev := ts.as("AKIAANYKEYATALL00000", "whatever", "")
+	out, err := dev.STS.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("dev")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::123456789012:assumed-role/svc/dev" {
+		t.Errorf("assumed %s", aws.ToString(out.AssumedRoleUser.Arn))
+	}
+	_, err = dev.STS.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/missing"), RoleSessionName: aws.String("dev")})
+	apiError(t, err, "AccessDenied", "", 403)
+	_, err = dev.STS.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("d")})
+	apiError(t, err, "ValidationError", "", 400)
+}

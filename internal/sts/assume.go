@@ -47,6 +47,11 @@ type AssumeRoleInput struct {
 	// credentials: its transitive tags and source identity carry over, and
 	// the new session is limited to one hour (role chaining).
 	Parent *token.Claims
+	// Trusted skips authorization (the root refusal and the policy
+	// evaluation) for `serve --dev`, where every caller is an unchecked
+	// root: like moto or LocalStack, any existing role may be assumed.
+	// Validation still applies.
+	Trusted bool
 }
 
 // AssumeRoleOutput is AssumeRole's result.
@@ -99,7 +104,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller iam.Caller, env *authz.
 		}
 		sourceIdentity = p.SourceIdentity
 	}
-	if arn.ClassifyPrincipal(caller.ARN) == arn.PrincipalRoot {
+	if arn.ClassifyPrincipal(caller.ARN) == arn.PrincipalRoot && !in.Trusted {
 		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
 	}
 
@@ -148,11 +153,11 @@ func (s *Service) AssumeRole(ctx context.Context, caller iam.Caller, env *authz.
 		action string
 		needed bool
 	}{
-		{"sts:AssumeRole", true},
-		{"sts:TagSession", len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0},
+		{"sts:AssumeRole", !in.Trusted},
+		{"sts:TagSession", !in.Trusted && (len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0)},
 		// Only a source identity the request sets needs the permission; one
 		// inherited through role chaining is carried without it.
-		{"sts:SetSourceIdentity", in.SourceIdentity != nil},
+		{"sts:SetSourceIdentity", !in.Trusted && in.SourceIdentity != nil},
 	} {
 		if !step.needed {
 			continue
