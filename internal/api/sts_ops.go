@@ -97,13 +97,14 @@ func (s *Server) stsAssumeRole(ctx context.Context, c iam.Caller, q *Query, x *X
 	if err != nil {
 		return err
 	}
+	// The order of the API reference's example response.
 	x.b.Grow(len(out.Credentials.SessionToken) + len(out.AssumedRoleARN) + 512)
+	x.ElemIf("SourceIdentity", out.SourceIdentity)
+	x.Open("AssumedRoleUser").Elem("Arn", out.AssumedRoleARN).Elem("AssumedRoleId", out.AssumedRoleID).Close("AssumedRoleUser")
 	writeCredentials(x, &out.Credentials)
-	x.Open("AssumedRoleUser").Elem("AssumedRoleId", out.AssumedRoleID).Elem("Arn", out.AssumedRoleARN).Close("AssumedRoleUser")
 	if out.PackedPolicySize != nil {
 		x.Int("PackedPolicySize", *out.PackedPolicySize)
 	}
-	x.ElemIf("SourceIdentity", out.SourceIdentity)
 	return nil
 }
 

@@ -521,10 +521,11 @@ func TestAssumeRoleXML(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	s := string(b)
 	for _, want := range []string{
-		`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA`,
-		`</SessionToken><Expiration>`, `Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA`,
-		`:s1</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/r/s1</Arn></AssumedRoleUser><PackedPolicySize>`,
-		`</AssumeRoleResult><ResponseMetadata><RequestId>`,
+		`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s1</Arn><AssumedRoleId>AROA`,
+		`:s1</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>ASIA`,
+		`</AccessKeyId><SecretAccessKey>`, `</SecretAccessKey><SessionToken>`, `</SessionToken><Expiration>`,
+		`Z</Expiration></Credentials><PackedPolicySize>`,
+		`</PackedPolicySize></AssumeRoleResult><ResponseMetadata><RequestId>`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("response lacks %q:\n%s", want, s)
