@@ -110,6 +110,12 @@ func (s *Service) AssumeRole(ctx context.Context, caller iam.Caller, env *authz.
 
 	id, err := s.Authz.LoadIdentity(ctx, caller, env)
 	if err != nil {
+		if e, ok := awserr.As(err); ok && e.Code == "NoSuchEntity" {
+			// The caller's user or role is gone (its credentials outlive
+			// it): refused like any caller without permission.
+			p, _ := policy.PrincipalFromARN(caller.ARN)
+			return nil, awserr.AccessDenied("%s", policy.DenialMessage(&p, "sts:AssumeRole", in.RoleArn, policy.ReasonNone))
+		}
 		return nil, err
 	}
 	denied := func(action string) error {

@@ -231,3 +231,13 @@ func TestAuthorizationMessageRoundTrip(t *testing.T) {
 	_, err = stranger.DecodeAuthorizationMessage(context.Background(), root, &authz.Env{}, "!!not base64!!")
 	wantCode(t, err, "InvalidAuthorizationMessageException", "")
 }
+
+// A role session whose role was deleted is refused, not told NoSuchEntity.
+func TestAssumeRoleFromDeletedRole(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	target := f.role(t, "target", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+acct+`"},"Action":"sts:AssumeRole"}]}`)
+	caller := iam.Caller{Account: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/gone/s1", UserID: "AROAGONE:s1", RoleARN: "arn:aws:iam::" + acct + ":role/gone", SessionName: "s1", Temporary: true}
+	_, err := f.svc.AssumeRole(ctx, caller, &authz.Env{Now: f.now}, AssumeRoleInput{RoleArn: target.ARN, RoleSessionName: "s2"})
+	wantCode(t, err, "AccessDenied", "User: arn:aws:sts::"+acct+":assumed-role/gone/s1 is not authorized to perform: sts:AssumeRole on resource: "+target.ARN)
+}
