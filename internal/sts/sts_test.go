@@ -241,3 +241,58 @@ func TestAssumeRoleFromDeletedRole(t *testing.T) {
 	_, err := f.svc.AssumeRole(ctx, caller, &authz.Env{Now: f.now}, AssumeRoleInput{RoleArn: target.ARN, RoleSessionName: "s2"})
 	wantCode(t, err, "AccessDenied", "User: arn:aws:sts::"+acct+":assumed-role/gone/s1 is not authorized to perform: sts:AssumeRole on resource: "+target.ARN)
 }
+
+func TestGetSessionTokenDomain(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	u, err := f.iam.CreateUser(ctx, iam.Caller{Account: acct}, iam.CreateUserInput{UserName: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := iam.Caller{Account: acct, ARN: u.ARN, UserID: u.ID, UserName: "bob", AccessKeyID: "AKIAEXAMPLEEXAMPLE01"}
+	root := iam.Caller{Account: acct, ARN: "arn:aws:iam::" + acct + ":root", UserID: acct}
+	creds, err := f.svc.GetSessionToken(ctx, user, &authz.Env{}, GetSessionTokenInput{SerialNumber: "arn:aws:iam::123456789012:mfa/bob", TokenCode: "123456"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.ring.Open(creds.SessionToken, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Kind != token.KindSession || c.UserARN != u.ARN || c.UserID != u.ID || c.MFA || !c.Expires.Equal(f.now.Add(12*time.Hour)) {
+		t.Errorf("claims %v", c)
+	}
+	d := int32(129600)
+	creds, err = f.svc.GetSessionToken(ctx, root, &authz.Env{}, GetSessionTokenInput{DurationSeconds: &d})
+	if err != nil || !creds.Expiration.Equal(f.now.Add(time.Hour)) {
+		t.Errorf("root session %v %v", creds, err)
+	}
+	_, err = f.svc.GetSessionToken(ctx, user, &authz.Env{}, GetSessionTokenInput{TokenCode: "12a456"})
+	wantCode(t, err, "ValidationError", `1 validation error detected: Value '12a456' at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\d]*`)
+
+	// Sessions from GetSessionToken are temporary credentials: AssumeRole
+	// from them is limited to one hour, and records who chained.
+	r := f.role(t, "r", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+u.ARN+`"},"Action":"sts:AssumeRole"}]}`)
+	sess := user
+	sess.Temporary = true
+	two := int32(7200)
+	_, err = f.svc.AssumeRole(ctx, sess, &authz.Env{}, AssumeRoleInput{RoleArn: r.ARN, RoleSessionName: "x1", DurationSeconds: &two, Parent: &c})
+	wantCode(t, err, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	out, err := f.svc.AssumeRole(ctx, sess, &authz.Env{}, AssumeRoleInput{RoleArn: r.ARN, RoleSessionName: "x1", Parent: &c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := f.ring.Open(out.Credentials.SessionToken, f.now)
+	if c2.ChainedFrom != u.ARN {
+		t.Errorf("ChainedFrom %q", c2.ChainedFrom)
+	}
+
+	// GetAccessKeyInfo: the caller's own temporary key, stored long-term keys.
+	if a, err := f.svc.GetAccessKeyInfo(ctx, iam.Caller{Account: acct, AccessKeyID: creds.AccessKeyID}, creds.AccessKeyID); err != nil || a != acct {
+		t.Errorf("own temporary key: %q %v", a, err)
+	}
+	_, err = f.svc.GetAccessKeyInfo(ctx, user, creds.AccessKeyID)
+	wantCode(t, err, "InvalidParameterValue", "")
+	_, err = f.svc.GetAccessKeyInfo(ctx, user, "")
+	wantCode(t, err, "ValidationError", "1 validation error detected: Value null at 'accessKeyId' failed to satisfy constraint: Member must not be null")
+}
