@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"math"
+	"strings"
 
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/sts"
@@ -46,6 +47,17 @@ func (s *Server) newSTS() *sts.Service {
 	return &sts.Service{IAM: s.IAM, Authz: s.Authz, Tokens: sealer{s}, Now: s.now, Partition: s.partition()}
 }
 
+// hasPrefixParam reports whether any parameter starts with prefix (most
+// AssumeRole calls have no list parameters to collect).
+func hasPrefixParam(q *Query, prefix string) bool {
+	for k := range q.Params {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // stsDuration reads DurationSeconds: nil when absent.
 func stsDuration(q *Query) (*int32, error) {
 	if _, ok := q.String("DurationSeconds"); !ok {
@@ -87,11 +99,15 @@ func (s *Server) stsAssumeRole(ctx context.Context, c iam.Caller, q *Query, x *X
 	if in.DurationSeconds, err = stsDuration(q); err != nil {
 		return err
 	}
-	for _, m := range q.Struct("PolicyArns", "arn") {
-		in.PolicyArns = append(in.PolicyArns, m["arn"])
+	if hasPrefixParam(q, "PolicyArns.") {
+		for _, m := range q.Struct("PolicyArns", "arn") {
+			in.PolicyArns = append(in.PolicyArns, m["arn"])
+		}
 	}
-	for _, m := range q.Struct("Tags", "Key", "Value") {
-		in.Tags = append(in.Tags, token.Tag{Key: m["Key"], Value: m["Value"]})
+	if hasPrefixParam(q, "Tags.") {
+		for _, m := range q.Struct("Tags", "Key", "Value") {
+			in.Tags = append(in.Tags, token.Tag{Key: m["Key"], Value: m["Value"]})
+		}
 	}
 	out, err := s.STS.AssumeRole(ctx, c, &ri.env, in)
 	if err != nil {

@@ -294,7 +294,7 @@ func validateAssumeRole(in *AssumeRoleInput) error {
 	if in.RoleSessionName == "" {
 		v.addNull("roleSessionName", "Member must not be null")
 	} else if v.length(in.RoleSessionName, "roleSessionName", 2, 64) {
-		v.pattern(in.RoleSessionName, "roleSessionName", sessionNameRE, sessionNamePattern)
+		v.sessionName(in.RoleSessionName, "roleSessionName")
 	}
 	if in.Policy != nil && v.length(*in.Policy, "policy", 1, maxPolicyLen) && !textOK(*in.Policy) {
 		v.add(*in.Policy, "policy", "Member must satisfy regular expression pattern: "+textPattern)
@@ -328,7 +328,7 @@ func validateAssumeRole(in *AssumeRoleInput) error {
 		v.pattern(*in.ExternalId, "externalId", externalIDRE, externalIDPattern)
 	}
 	if in.SourceIdentity != nil && v.length(*in.SourceIdentity, "sourceIdentity", 2, 64) {
-		v.pattern(*in.SourceIdentity, "sourceIdentity", sessionNameRE, sessionNamePattern)
+		v.sessionName(*in.SourceIdentity, "sourceIdentity")
 	}
 	v.mfa(in.SerialNumber, in.TokenCode)
 	return v.err()
@@ -450,7 +450,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, service string, role
 	}
 	var v validation
 	if v.length(sessionName, "roleSessionName", 2, 64) {
-		v.pattern(sessionName, "roleSessionName", sessionNameRE, sessionNamePattern)
+		v.sessionName(sessionName, "roleSessionName")
 	}
 	if err := v.err(); err != nil {
 		return nil, err

@@ -192,10 +192,21 @@ func (v *validation) pattern(value, field string, re *regexp.Regexp, text string
 	}
 }
 
+// sessionName checks [\w+=,.@-]* (role session names, source identities)
+// without a regexp: it is on every AssumeRole's path.
+func (v *validation) sessionName(value, field string) {
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_+=,.@-", c) >= 0) {
+			v.add(value, field, "Member must satisfy regular expression pattern: "+sessionNamePattern)
+			return
+		}
+	}
+}
+
 // STS's patterns, as its API model gives them.
 var (
 	sessionNamePattern = `[\w+=,.@-]*`
-	sessionNameRE      = regexp.MustCompile(`^[\w+=,.@-]*$`)
 	externalIDPattern  = `[\w+=,.@:\/-]*`
 	externalIDRE       = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 	serialPattern      = `[\w+=/:,.@-]*`
