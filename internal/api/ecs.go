@@ -76,6 +76,7 @@ func (s *Server) registerECS() {
 		"UntagResource":                 ecsOp(s, s.ecsUntagResource),
 		"ListTagsForResource":           ecsOp(s, s.ecsListTagsForResource),
 	})
+	s.registerECSTasks()
 }
 
 // ecsKeys are an ECS call's condition keys.

@@ -309,7 +309,8 @@ func TestECSBadInput(t *testing.T) {
 		{"TagResource", `{"tags":[{"key":"a","value":"b"}]}`, "InvalidParameterException"},
 		{"ListClusters", `{"maxResults":1000}`, "InvalidParameterException"},
 		{"ListClusters", `{"nextToken":"garbage"}`, "InvalidParameterException"},
-		{"RunTask", `{}`, "UnknownOperationException"},
+		{"RunTask", `{}`, "ClientException"},
+		{"NoSuchOperation", `{}`, "UnknownOperationException"},
 	} {
 		status, out := ecsRaw(t, ts, c.op, c.body)
 		if status != 400 || out["__type"] != c.code || out["message"] == "" {

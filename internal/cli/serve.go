@@ -25,6 +25,7 @@ import (
 
 type serveFlags struct {
 	listen, data, account, region string
+	advertise                     string
 	logFormat, logLevel           string
 	quotas                        []string
 	dev                           bool
@@ -52,6 +53,7 @@ generated, written to DIR/root-credentials (mode 0600) and printed once.`,
 	fl.StringVar(&f.data, "data", "rolecall-data", "directory for the embedded store")
 	fl.StringVar(&f.account, "account-id", "123456789012", "the default account")
 	fl.StringVar(&f.region, "region", "us-east-1", "the region rolecall reports")
+	fl.StringVar(&f.advertise, "advertise-url", "", "the base URL agents reach this server at, returned by ECS DiscoverPollEndpoint (default: http:// and the listen address)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.BoolVar(&f.dev, "dev", false, "development mode: accept any access key as the default account's root without checking signatures (NOT for production)")
@@ -117,6 +119,11 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
+	srv.ECS.Endpoint = f.advertise
+	if srv.ECS.Endpoint == "" {
+		srv.ECS.Endpoint = "http://" + ln.Addr().String()
+	}
+	go srv.RunECSCredentialRefresh(ctx, time.Minute)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	log.Info("rolecall serving", "address", ln.Addr().String(), "data", f.data, "account", f.account, "region", f.region)
 	errc := make(chan error, 1)

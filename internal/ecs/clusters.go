@@ -177,6 +177,9 @@ func (s *Service) DeleteCluster(ctx context.Context, sc Scope, ident string) (*C
 		if err != nil {
 			return err
 		}
+		if clusterHasTasks(c) {
+			return awsErr("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
+		}
 		if c.RegisteredContainerInstancesCount > 0 {
 			return awsErr("ClusterContainsContainerInstancesException", "The Cluster cannot be deleted while Container Instances are active or draining.")
 		}

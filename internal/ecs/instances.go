@@ -117,6 +117,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 			return err
 		}
 		var ci *ContainerInstance
+		reregistered := false
 		if in.ContainerInstanceArn != "" {
 			id, _, found, err := s.InstanceARN(sc, cluster, in.ContainerInstanceArn)
 			if err != nil {
@@ -159,6 +160,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 			}
 		} else {
 			ci.Tags = mergeTags(ci.Tags, in.Tags)
+			reregistered = true
 		}
 		ci.Version++
 		ci.Ec2InstanceID = ec2ID
@@ -167,6 +169,13 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 		}
 		ci.RegisteredResources = resources
 		ci.RemainingResources = slices.Clone(resources)
+		if reregistered {
+			// The agent restarted: its tasks hold their resources, and
+			// Poll hands it its tasks again.
+			if err := s.requeueInstance(tx, sc, cluster, ci); err != nil {
+				return err
+			}
+		}
 		ci.AgentConnected = true
 		ci.Attributes = slices.Clone(in.Attributes)
 		if ci.Attributes == nil {
@@ -192,7 +201,9 @@ type DeregisterContainerInstanceInput struct {
 
 // DeregisterContainerInstance takes an instance out of its cluster: it
 // becomes INACTIVE, can still be described, and no longer counts toward the
-// cluster's instances. rolecall runs no tasks yet, so force changes nothing.
+// cluster's instances. An instance with PENDING or RUNNING tasks is
+// deregistered only with force: its tasks are then stopped (their
+// credentials revoked) and its agent queue dropped.
 func (s *Service) DeregisterContainerInstance(ctx context.Context, sc Scope, in *DeregisterContainerInstanceInput) (*ContainerInstance, error) {
 	sc = s.scope(sc)
 	if in.ContainerInstance == "" {
@@ -221,6 +232,24 @@ func (s *Service) DeregisterContainerInstance(ctx context.Context, sc Scope, in 
 		}
 		if ci == nil || ci.Status == StatusInactive {
 			return invalidParameter("The referenced container instance %s was not found in cluster %s.", in.ContainerInstance, cluster)
+		}
+		if instanceHasTasks(ci) {
+			if in.Force == nil || !*in.Force {
+				return invalidParameter("The container instance has tasks that are pending or running; deregister it with force to stop them.")
+			}
+			if err := s.stopInstanceTasks(tx, sc, cluster, ci.ContainerInstanceArn); err != nil {
+				return err
+			}
+			// stopInstanceTasks updated the counts: read them again.
+			if c, err = activeCluster(tx, sc, cluster); err != nil {
+				return err
+			}
+			if ci, err = get[ContainerInstance](tx, instanceKey(sc, cluster, id)); err != nil {
+				return err
+			}
+		}
+		if err := dropQueue(tx, sc, cluster, id); err != nil {
+			return err
 		}
 		ci.Status = StatusInactive
 		ci.AgentConnected = false

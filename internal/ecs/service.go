@@ -29,6 +29,20 @@ type Service struct {
 	Now       func() time.Time
 	Partition string // "aws"
 	Region    string // the region used when a Scope names none
+
+	// Assumer mints task and execution role credentials (the server sets
+	// it to its STS). Without it, tasks with roles cannot run.
+	Assumer Assumer
+	// CredentialDuration is the lifetime of task role credentials (6 hours
+	// when zero). Credentials are refreshed when less than RefreshFraction
+	// of their lifetime (1/3 when zero) or RefreshMinRemaining (30 minutes
+	// when zero), whichever is larger, remains — at most half the lifetime.
+	CredentialDuration  time.Duration
+	RefreshFraction     float64
+	RefreshMinRemaining time.Duration
+	// Endpoint is the base URL agents reach this server at
+	// (DiscoverPollEndpoint's answer).
+	Endpoint string
 }
 
 // New returns a Service over st for region.
