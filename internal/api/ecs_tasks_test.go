@@ -1,0 +1,395 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/store/memory"
+	"github.com/rolecall/rolecall/internal/sts/token"
+)
+
+// syncBuffer is a log sink safe for the server's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// agentCreds are an instance role session's credentials, for raw Poll
+// requests.
+type agentCreds struct{ key, secret, token string }
+
+func instanceCreds(t *testing.T, ts *testServer, roleARN, instanceID string) agentCreds {
+	t.Helper()
+	c, err := ts.Server.STS.AssumeRoleForService(context.Background(), "ec2.amazonaws.com", roleARN, instanceID, 0, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return agentCreds{c.AccessKeyID, c.SecretAccessKey, c.SessionToken}
+}
+
+// ecsSigned sends a signed JSON 1.1 request and returns the status and
+// the raw body.
+func ecsSigned(t *testing.T, ts *testServer, op, body string, c agentCreds) (int, []byte) {
+	t.Helper()
+	req := signedRequest(t, ts.URL, "ecs", body, c.key, c.secret, c.token)
+	req.Header.Set("X-Amz-Target", ecsTargetPrefix+"."+op)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func pollAs(t *testing.T, ts *testServer, c agentCreds, instanceARN string, ack int64) *ecs.PollOutput {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"containerInstance": instanceARN, "ackSequence": ack})
+	status, b := ecsSigned(t, ts, "Poll", string(body), c)
+	if status != 200 {
+		t.Fatalf("Poll: %d %s", status, b)
+	}
+	var out ecs.PollOutput
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	return &out
+}
+
+func stsAs(ts *testServer, d ecs.CredentialDelivery) *awssts.Client {
+	cfg := ts.Cfg.Copy()
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(d.AccessKeyID, d.SecretAccessKey, d.SessionToken)
+	return awssts.NewFromConfig(cfg)
+}
+
+func iamAs(ts *testServer, d ecs.CredentialDelivery) *awsiam.Client {
+	cfg := ts.Cfg.Copy()
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(d.AccessKeyID, d.SecretAccessKey, d.SessionToken)
+	return awsiam.NewFromConfig(cfg)
+}
+
+// The seed end to end: an instance registers, a user runs a task whose
+// definition names a task role, the instance polls and receives the task
+// with the role's credentials, and those credentials act as
+// assumed-role/ROLE/TASK_ID with exactly the role's permissions; refresh
+// keeps the credential ID, StopTask revokes, and no secret reaches
+// DescribeTasks or the server log.
+func TestECSTaskRoleVending(t *testing.T) {
+	ts := newTestServer(t)
+	logs := &syncBuffer{}
+	ts.Server.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx := context.Background()
+	root := ecsClient(ts, "", "", "")
+	if _, err := root.CreateCluster(ctx, &awsecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The instance: a session of ecsInstanceRole, assumed by EC2.
+	instRole := ecsRole(t, ts, "ecsInstanceRole", ecsEC2Trust, "", ecsInstancePolicyARN)
+	ac := instanceCreds(t, ts, instRole, "i-0123456789abcdef0")
+	agent := ecsClient(ts, ac.key, ac.secret, ac.token)
+	reg, err := agent.RegisterContainerInstance(ctx, &awsecs.RegisterContainerInstanceInput{TotalResources: []ecstypes.Resource{
+		{Name: aws.String("CPU"), Type: aws.String("INTEGER"), IntegerValue: 2048},
+		{Name: aws.String("MEMORY"), Type: aws.String("INTEGER"), IntegerValue: 3800}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	instanceARN := aws.ToString(reg.ContainerInstance.ContainerInstanceArn)
+	dp, err := agent.DiscoverPollEndpoint(ctx, &awsecs.DiscoverPollEndpointInput{ContainerInstance: aws.String(instanceARN)})
+	if err != nil || aws.ToString(dp.Endpoint) != ts.URL || aws.ToString(dp.TelemetryEndpoint) != ts.URL {
+		t.Fatalf("%+v %v", dp, err)
+	}
+	if status, b := ecsSigned(t, ts, "StartTelemetrySession", `{"containerInstance":"`+instanceARN+`"}`, ac); status != 200 || string(b) != "{}" {
+		t.Fatalf("%d %s", status, b)
+	}
+
+	// The task role trusts ecs-tasks and may list roles, nothing else.
+	appRole := ecsRole(t, ts, "appRole", ecsTasksTrust, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)
+	if _, err := root.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("app"), TaskRoleArn: aws.String(appRole),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{containerDef("web")}}); err != nil {
+		t.Fatal(err)
+	}
+	tdARN := "arn:aws:ecs:us-east-1:123456789012:task-definition/app:1"
+
+	// A user without iam:PassRole to ecs-tasks cannot run it.
+	nopass := ecsUser(t, ts, "nopass", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:RunTask"],"Resource":"*"},
+		{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}]}`)
+	_, err = nopass.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app")})
+	apiError(t, err, "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/nopass", "iam:PassRole", appRole), 400)
+	// Nor one without ecs:RunTask on the definition.
+	norun := ecsUser(t, ts, "norun", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:RunTask"],"Resource":"arn:aws:ecs:*:*:task-definition/other:*"},
+		{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}`)
+	_, err = norun.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app")})
+	apiError(t, err, "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/norun", "ecs:RunTask", tdARN), 400)
+
+	runner := ecsUser(t, ts, "runner", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ecs:RunTask","ecs:StopTask","ecs:DescribeTasks","ecs:ListTasks"],"Resource":"*","Condition":{"StringEquals":{"ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/default"}}},
+		{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+appRole+`","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}`)
+	run, err := runner.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app"), StartedBy: aws.String("ci"),
+		Overrides: &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String("web"), Command: []string{"sleep", "60"},
+			Environment: []ecstypes.KeyValuePair{{Name: aws.String("A"), Value: aws.String("b")}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Tasks) != 1 || len(run.Failures) != 0 {
+		t.Fatalf("%+v", run)
+	}
+	taskARN := aws.ToString(run.Tasks[0].TaskArn)
+	taskID := taskARN[strings.LastIndexByte(taskARN, '/')+1:]
+	if aws.ToString(run.Tasks[0].LastStatus) != "PENDING" || aws.ToString(run.Tasks[0].ContainerInstanceArn) != instanceARN ||
+		aws.ToString(run.Tasks[0].TaskDefinitionArn) != tdARN || len(run.Tasks[0].Containers) != 1 {
+		t.Fatalf("%+v", run.Tasks[0])
+	}
+
+	// Poll is the instance's: a user without ecs:Poll is refused.
+	other := userCreds(t, ts, "other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:Submit*","ecs:DiscoverPollEndpoint"],"Resource":"*"}]}`)
+	status, b := ecsSigned(t, ts, "Poll", `{"containerInstance":"`+instanceARN+`"}`, other)
+	var ae map[string]string
+	_ = json.Unmarshal(b, &ae)
+	if status != 400 || ae["__type"] != "AccessDeniedException" || ae["message"] != deniedMessage("arn:aws:iam::123456789012:user/other", "ecs:Poll", instanceARN) {
+		t.Fatalf("%d %s", status, b)
+	}
+
+	p := pollAs(t, ts, ac, instanceARN, 0)
+	if len(p.Tasks) != 1 || len(p.Tasks[0].Credentials) != 1 {
+		t.Fatalf("%+v", p)
+	}
+	pt := p.Tasks[0]
+	if pt.TaskArn != taskARN || pt.DesiredStatus != "RUNNING" || pt.TaskDefinition.TaskRoleArn != appRole ||
+		len(pt.Overrides.ContainerOverrides) != 1 || pt.Overrides.ContainerOverrides[0].Command[0] != "sleep" {
+		t.Fatalf("%+v", pt)
+	}
+	d := pt.Credentials[0]
+	if d.RoleType != "TaskRole" || d.RoleArn != appRole || d.TaskArn != taskARN || len(d.CredentialsID) != 36 ||
+		time.Until(d.Expiration.Time) < 5*time.Hour || time.Until(d.Expiration.Time) > 6*time.Hour+time.Minute {
+		t.Fatalf("%v %s", d, d.Expiration)
+	}
+	secrets := []string{d.SecretAccessKey, d.SessionToken, d.CredentialsID}
+
+	// The credentials are the task's role session.
+	id, err := stsAs(ts, d).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(id.Arn); got != "arn:aws:sts::123456789012:assumed-role/appRole/"+taskID {
+		t.Fatal(got)
+	}
+	if _, err := iamAs(ts, d).ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = iamAs(ts, d).ListUsers(ctx, &awsiam.ListUsersInput{})
+	apiError(t, err, "AccessDenied", "", 403)
+
+	// Not acknowledged: a re-poll (a crashed agent) gets the same.
+	again := pollAs(t, ts, ac, instanceARN, 0)
+	if len(again.Tasks) != 1 || again.Tasks[0].Credentials[0].CredentialsID != d.CredentialsID || again.Sequence != p.Sequence {
+		t.Fatalf("%+v", again)
+	}
+	if empty := pollAs(t, ts, ac, instanceARN, p.Sequence); len(empty.Tasks) != 0 {
+		t.Fatalf("%+v", empty)
+	}
+
+	// The agent reports the task running.
+	if _, err := agent.SubmitTaskStateChange(ctx, &awsecs.SubmitTaskStateChangeInput{Task: aws.String(taskARN), Status: aws.String("RUNNING"),
+		PullStartedAt: aws.Time(time.Now().Add(-time.Second)), PullStoppedAt: aws.Time(time.Now()),
+		Containers: []ecstypes.ContainerStateChange{{ContainerName: aws.String("web"), Status: aws.String("RUNNING"), RuntimeId: aws.String("c0ffee")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.SubmitContainerStateChange(ctx, &awsecs.SubmitContainerStateChangeInput{Task: aws.String(taskARN), ContainerName: aws.String("web"),
+		Status: aws.String("RUNNING"), NetworkBindings: []ecstypes.NetworkBinding{{ContainerPort: aws.Int32(80), HostPort: aws.Int32(32768)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.SubmitAttachmentStateChanges(ctx, &awsecs.SubmitAttachmentStateChangesInput{
+		Attachments: []ecstypes.AttachmentStateChange{{AttachmentArn: aws.String("arn:aws:ecs:us-east-1:123456789012:attachment/x"), Status: aws.String("ATTACHED")}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Refresh: new credentials under the same ID, still the task's session.
+	n, err := ts.Server.ECS.RefreshDue(ctx, time.Now().Add(5*time.Hour))
+	if n != 1 || err != nil {
+		t.Fatal(n, err)
+	}
+	r := pollAs(t, ts, ac, instanceARN, p.Sequence)
+	if len(r.RefreshedCredentials) != 1 {
+		t.Fatalf("%+v", r)
+	}
+	nd := r.RefreshedCredentials[0]
+	if nd.CredentialsID != d.CredentialsID || nd.AccessKeyID == d.AccessKeyID || nd.SessionToken == d.SessionToken {
+		t.Fatalf("%v", nd)
+	}
+	secrets = append(secrets, nd.SecretAccessKey, nd.SessionToken)
+	if id, err := stsAs(ts, nd).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{}); err != nil || aws.ToString(id.Arn) != "arn:aws:sts::123456789012:assumed-role/appRole/"+taskID {
+		t.Fatal(id, err)
+	}
+
+	// Described and listed without any secret.
+	dt, err := runner.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{taskARN, "0123456789abcdef0123456789abcdef"}})
+	if err != nil || len(dt.Tasks) != 1 || len(dt.Failures) != 1 || aws.ToString(dt.Failures[0].Reason) != "MISSING" {
+		t.Fatalf("%+v %v", dt, err)
+	}
+	if got := dt.Tasks[0]; aws.ToString(got.LastStatus) != "RUNNING" || got.StartedAt == nil || got.PullStartedAt == nil ||
+		aws.ToString(got.Containers[0].RuntimeId) != "c0ffee" || len(got.Containers[0].NetworkBindings) != 1 {
+		t.Fatalf("%+v", got)
+	}
+	_, raw := ecsRaw(t, ts, "DescribeTasks", `{"tasks":["`+taskARN+`"],"include":["TAGS"]}`)
+	rawJSON, _ := json.Marshal(raw)
+	for _, s := range secrets {
+		if strings.Contains(string(rawJSON), s) {
+			t.Fatalf("DescribeTasks shows a secret: %s", rawJSON)
+		}
+	}
+	lt, err := runner.ListTasks(ctx, &awsecs.ListTasksInput{StartedBy: aws.String("ci"), Family: aws.String("app")})
+	if err != nil || len(lt.TaskArns) != 1 {
+		t.Fatalf("%+v %v", lt, err)
+	}
+	_, err = root.DeleteCluster(ctx, &awsecs.DeleteClusterInput{Cluster: aws.String("default")})
+	apiError(t, err, "ClusterContainsTasksException", "", 400)
+
+	// StopTask revokes: the agent is told to stop the task and forget the ID.
+	st, err := runner.StopTask(ctx, &awsecs.StopTaskInput{Task: aws.String(taskARN), Reason: aws.String("bye")})
+	if err != nil || aws.ToString(st.Task.DesiredStatus) != "STOPPED" || st.Task.StopCode != ecstypes.TaskStopCodeUserInitiated {
+		t.Fatalf("%+v %v", st, err)
+	}
+	sp := pollAs(t, ts, ac, instanceARN, r.Sequence)
+	if len(sp.Tasks) != 1 || sp.Tasks[0].DesiredStatus != "STOPPED" || len(sp.Tasks[0].Credentials) != 0 ||
+		len(sp.RevokedCredentialIds) != 1 || sp.RevokedCredentialIds[0] != d.CredentialsID {
+		t.Fatalf("%+v", sp)
+	}
+	if n, _ := ts.Server.ECS.RefreshDue(ctx, time.Now().Add(5*time.Hour)); n != 0 {
+		t.Fatal("revoked credentials refreshed")
+	}
+	if _, err := agent.SubmitTaskStateChange(ctx, &awsecs.SubmitTaskStateChangeInput{Task: aws.String(taskARN), Status: aws.String("STOPPED"),
+		Containers: []ecstypes.ContainerStateChange{{ContainerName: aws.String("web"), Status: aws.String("STOPPED"), ExitCode: aws.Int32(137), Reason: aws.String("killed")}}}); err != nil {
+		t.Fatal(err)
+	}
+	dt, _ = runner.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{taskID}})
+	if got := dt.Tasks[0]; aws.ToString(got.LastStatus) != "STOPPED" || aws.ToString(got.StoppedReason) != "bye" || got.StoppedAt == nil ||
+		aws.ToInt32(got.Containers[0].ExitCode) != 137 || aws.ToString(got.Containers[0].Reason) != "killed" {
+		t.Fatalf("%+v", got)
+	}
+
+	// Nothing secret in the server's log.
+	log := logs.String()
+	if !strings.Contains(log, "Poll") {
+		t.Fatal("log not captured")
+	}
+	for _, s := range secrets {
+		if strings.Contains(log, s) {
+			t.Fatalf("the log shows a secret")
+		}
+	}
+}
+
+// userCreds creates a user with an inline policy and returns its
+// access key.
+func userCreds(t *testing.T, ts *testServer, name, inline string) agentCreds {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := ts.IAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(inline)}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := ts.IAM.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return agentCreds{key: aws.ToString(k.AccessKey.AccessKeyId), secret: aws.ToString(k.AccessKey.SecretAccessKey)}
+}
+
+// FuzzECSTaskOps sends arbitrary JSON bodies to the task and agent
+// operations: whatever arrives, the answer is a JSON body with a status
+// below 500.
+func FuzzECSTaskOps(f *testing.F) {
+	ops := []string{"RunTask", "StopTask", "DescribeTasks", "ListTasks", "SubmitTaskStateChange", "SubmitContainerStateChange",
+		"SubmitAttachmentStateChanges", "DiscoverPollEndpoint", "StartTelemetrySession", "Poll"}
+	for i, seed := range []string{
+		`{}`, `null`, `[]`, `"x"`, `{"taskDefinition":"app","count":11}`, `{"taskDefinition":"app","count":0}`,
+		`{"taskDefinition":"app:1","overrides":{"containerOverrides":[{"name":"nope"}]}}`,
+		`{"taskDefinition":"app","overrides":{"taskRoleArn":"arn:aws:iam::123456789012:role/none"}}`,
+		`{"taskDefinition":"arn:aws:ecs:us-east-1:123456789012:task-definition/app:1","launchType":"FARGATE"}`,
+		`{"task":"arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef","status":"RUNNING"}`,
+		`{"task":"0123456789abcdef0123456789abcdef","status":"BOGUS","containers":[{"containerName":"web","exitCode":"x"}]}`,
+		`{"tasks":["arn:aws:ecs:us-east-1:123456789012:task/x"],"include":["NOPE"]}`, `{"tasks":[]}`,
+		`{"desiredStatus":"DONE"}`, `{"containerInstance":"arn:aws:ecs:us-east-1:123456789012:container-instance/default/zz"}`,
+		`{"containerInstance":"0123456789abcdef0123456789abcdef","waitSeconds":99}`, `{"containerInstance":"x","ackSequence":-1}`,
+		`{"attachments":[{"attachmentArn":1}]}`, `{"pullStartedAt":"yesterday","task":"t"}`, `{"cluster":"bad name"}`,
+		`{"taskDefinition":"app","tags":[{"key":"aws:x","value":"y"}]}`, `{"maxResults":0,"nextToken":"%%"}`,
+	} {
+		f.Add(ops[i%len(ops)], seed)
+	}
+	st := memory.New()
+	svc := iam.New(st)
+	ctx := context.Background()
+	if _, err := svc.EnsureAccount(ctx, testAccount); err != nil {
+		f.Fatal(err)
+	}
+	srv := New(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, testAccount, "us-east-1")
+	tokens, err := token.Watch(ctx, st, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv.Tokens = tokens
+	srv.Dev = true // signatures are not what this target explores
+	h := srv.Handler()
+	send := func(op, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", ecsTargetPrefix+"."+op)
+		req.Header.Set("Content-Type", jsonContentType)
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	// Something to act on: a cluster, an instance and a definition.
+	send("CreateCluster", `{}`)
+	send("RegisterContainerInstance", `{"containerInstanceArn":"","totalResources":[{"name":"MEMORY","type":"INTEGER","integerValue":512}]}`)
+	send("RegisterTaskDefinition", `{"family":"app","containerDefinitions":[{"name":"web","image":"i","memory":64}]}`)
+	f.Fuzz(func(t *testing.T, op, body string) {
+		if !strings.Contains(strings.Join(ops, " "), op) || op == "" || strings.Contains(op, " ") {
+			op = "RunTask"
+		}
+		if op == "Poll" && strings.Contains(strings.ToLower(body), "ait") {
+			return // a long poll would only make the target slow
+		}
+		rec := send(op, body)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %q: status %d: %s", op, body, rec.Code, rec.Body.String())
+		}
+		var v map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+			t.Fatalf("%s %q: not a JSON object: %s", op, body, rec.Body.String())
+		}
+	})
+}
