@@ -269,5 +269,9 @@ func (s *Server) ecsPoll(ctx context.Context, ri *requestInfo, sc ecs.Scope, in 
 	if err := s.authorizeECS(ctx, ri, calls...); err != nil {
 		return nil, err
 	}
-	return s.ECS.Poll(ctx, sc, in)
+	out, err := s.ECS.Poll(ctx, sc, in)
+	if err != nil && ctx.Err() != nil {
+		return nil, awserr.New(499, "RequestCanceled", "The request was canceled")
+	}
+	return out, err
 }

@@ -358,8 +358,15 @@ func TestPollWaits(t *testing.T) {
 	if out == nil || len(out.Tasks) != 1 || time.Since(start) > 2*time.Second {
 		t.Fatalf("%+v after %v", out, time.Since(start))
 	}
+	// Nothing new: the answer comes after the wait, empty.
+	one := 1
+	start = time.Now()
+	empty, err := s.Poll(ctx, sc, &PollInput{ContainerInstance: ci.ContainerInstanceArn, WaitSeconds: &one, AckSequence: out.Sequence})
+	if err != nil || len(empty.Tasks) != 0 || empty.Sequence != out.Sequence || time.Since(start) < 900*time.Millisecond {
+		t.Fatalf("%+v %v after %v", empty, err, time.Since(start))
+	}
 	bad := 21
-	_, err := s.Poll(ctx, sc, &PollInput{ContainerInstance: ci.ContainerInstanceArn, WaitSeconds: &bad})
+	_, err = s.Poll(ctx, sc, &PollInput{ContainerInstance: ci.ContainerInstanceArn, WaitSeconds: &bad})
 	wantErr(t, err, "InvalidParameterException", "")
 }
 

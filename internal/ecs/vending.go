@@ -180,7 +180,7 @@ func (s *Service) vend(ctx context.Context, sc Scope, cluster string, t *Task, t
 			Account: sc.Account, Region: sc.Region, Cluster: cluster, TaskArn: t.TaskArn,
 			CredentialsID: NewCredentialID(), RoleArn: r.arn, RoleType: r.typ,
 			AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-			IssuedAt: s.now().UTC(), Expiration: creds.Expiration.UTC(),
+			IssuedAt: creds.Expiration.Add(-s.credDuration()).UTC(), Expiration: creds.Expiration.UTC(),
 		})
 	}
 	return out, nil
@@ -346,36 +346,43 @@ func (s *Service) Poll(ctx context.Context, sc Scope, in *PollInput) (*PollOutpu
 		if err != nil || events == nil || len(out.Tasks)+len(out.RefreshedCredentials)+len(out.RevokedCredentialIds) > 0 {
 			return out, err
 		}
-		select {
-		case _, ok := <-events:
-			if !ok {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
+	wait:
+		for {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					if ctx.Err() != nil {
+						return nil, ctx.Err()
+					}
+					events = nil // waited long enough (or dropped): answer
+					break wait
 				}
-				events = nil // waited long enough (or dropped): answer
+				if ev.Type != store.EventDelete { // deletions are acknowledgments
+					break wait
+				}
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			}
-		case <-ctx.Done():
-			return nil, ctx.Err()
 		}
 		in.AckSequence = out.Sequence
 	}
 }
 
 func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID string, ack int64) (*PollOutput, error) {
-	out := &PollOutput{}
-	err := s.update(ctx, func(tx store.Tx) error {
-		*out = PollOutput{Tasks: []PollTask{}, RefreshedCredentials: []CredentialDelivery{}, RevokedCredentialIds: []string{}}
-		if _, err := activeCluster(tx, sc, cluster); err != nil {
+	out := &PollOutput{Tasks: []PollTask{}, RefreshedCredentials: []CredentialDelivery{}, RevokedCredentialIds: []string{}}
+	var acked []string
+	err := s.view(ctx, func(r store.Reader) error {
+		if _, err := activeCluster(r, sc, cluster); err != nil {
 			return err
 		}
-		ci, err := get[ContainerInstance](tx, instanceKey(sc, cluster, instanceID))
+		ci, err := get[ContainerInstance](r, instanceKey(sc, cluster, instanceID))
 		if err != nil && !isNotFound(err) {
 			return err
 		}
 		if ci == nil || ci.Status == StatusInactive {
 			return invalidParameter("The referenced container instance %s was not found in cluster %s.", instanceID, cluster)
 		}
-		seq, err := get[agentSeq](tx, queueSeqKey(sc, cluster, instanceID))
+		seq, err := get[agentSeq](r, queueSeqKey(sc, cluster, instanceID))
 		if isNotFound(err) {
 			seq, err = &agentSeq{}, nil
 		}
@@ -383,16 +390,15 @@ func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID string
 			return err
 		}
 		out.Sequence = seq.Last
-		msgs, err := list[agentMsg](tx, queuePrefix(sc, cluster, instanceID))
+		ack := min(ack, seq.Last) // never acknowledge what was not sent
+		msgs, err := list[agentMsg](r, queuePrefix(sc, cluster, instanceID))
 		if err != nil {
 			return err
 		}
 		seenTask, seenCred := map[string]bool{}, map[string]bool{}
 		for _, m := range msgs {
 			if m.Seq <= ack {
-				if err := tx.Delete(fmt.Sprintf("%s%020d", queuePrefix(sc, cluster, instanceID), m.Seq)); err != nil && !isNotFound(err) {
-					return err
-				}
+				acked = append(acked, fmt.Sprintf("%s%020d", queuePrefix(sc, cluster, instanceID), m.Seq))
 				continue
 			}
 			switch m.Kind {
@@ -401,7 +407,7 @@ func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID string
 					continue
 				}
 				seenTask[m.TaskID] = true
-				pt, err := s.pollTask(tx, sc, cluster, m.TaskID)
+				pt, err := s.pollTask(r, sc, cluster, m.TaskID)
 				if err != nil {
 					return err
 				}
@@ -409,7 +415,7 @@ func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID string
 					out.Tasks = append(out.Tasks, *pt)
 				}
 			case msgRefresh:
-				c, err := get[credRecord](tx, credTaskPrefix(sc, cluster, m.TaskID)+m.RoleType)
+				c, err := get[credRecord](r, credTaskPrefix(sc, cluster, m.TaskID)+m.RoleType)
 				if isNotFound(err) {
 					continue // revoked since: the revocation follows
 				}
@@ -428,6 +434,20 @@ func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID string
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Drop what the agent acknowledged (a write only when there is some).
+	if len(acked) > 0 {
+		err = s.update(ctx, func(tx store.Tx) error {
+			for _, k := range acked {
+				if err := tx.Delete(k); err != nil && !isNotFound(err) {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -530,11 +550,11 @@ func (s *Service) RefreshDue(ctx context.Context, now time.Time) (int, error) {
 			if err != nil {
 				return err
 			}
-			if cur.CredentialsID != c.CredentialsID || !cur.IssuedAt.Equal(c.IssuedAt) {
+			if cur.CredentialsID != c.CredentialsID || cur.AccessKeyID != c.AccessKeyID {
 				return nil // replaced meanwhile
 			}
 			cur.AccessKeyID, cur.SecretAccessKey, cur.SessionToken = creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken
-			cur.IssuedAt, cur.Expiration = now.UTC(), creds.Expiration.UTC()
+			cur.IssuedAt, cur.Expiration = creds.Expiration.Add(-s.credDuration()).UTC(), creds.Expiration.UTC()
 			if err := putCred(tx, cur); err != nil {
 				return err
 			}
