@@ -25,39 +25,39 @@ type PrincipalPolicies struct {
 	Tags     []Tag
 }
 
-// UserPolicies loads a user's policies.
+// UserPolicies loads a user's policies, in one snapshot.
 func (s *Service) UserPolicies(ctx context.Context, acct, name string) (*PrincipalPolicies, error) {
-	var u *User
+	var pp *PrincipalPolicies
 	err := s.view(ctx, func(r store.Reader) error {
-		var err error
-		u, err = s.readUserShared(r, acct, name)
+		u, err := s.readUserShared(r, acct, name)
+		if err != nil {
+			return err
+		}
+		pp, err = s.principalPoliciesIn(r, acct, "user", u.Name, u.ARN, u.ID, u.Tags)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.principalPoliciesOf(ctx, acct, u.ARN, u.ID, u.Tags)
+	return pp, err
 }
 
-// RolePolicies loads a role's policies.
+// RolePolicies loads a role's policies, in one snapshot.
 func (s *Service) RolePolicies(ctx context.Context, acct, name string) (*PrincipalPolicies, error) {
-	var role *Role
+	var pp *PrincipalPolicies
 	err := s.view(ctx, func(r store.Reader) error {
-		var err error
-		role, err = getShared[Role](s, r, roleKey(acct, name))
+		role, err := getShared[Role](s, r, roleKey(acct, name))
 		if isNotFound(err) {
 			return awserr.NoSuchEntity("The role with name %s cannot be found.", name)
 		}
+		if err != nil {
+			return err
+		}
+		pp, err = s.principalPoliciesIn(r, acct, "role", role.Name, role.ARN, role.ID, role.Tags)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.principalPoliciesOf(ctx, acct, role.ARN, role.ID, role.Tags)
+	return pp, err
 }
 
-func (s *Service) principalPoliciesOf(ctx context.Context, acct, entityARN, id string, tags []Tag) (*PrincipalPolicies, error) {
-	ent, err := s.principalPolicies(ctx, Caller{Account: acct}, entityARN)
+func (s *Service) principalPoliciesIn(r store.Reader, acct, kind, name, entityARN, id string, tags []Tag) (*PrincipalPolicies, error) {
+	ent, err := s.loadEntityPolicies(r, acct, acct, kind, name, entityARN)
 	if err != nil {
 		return nil, err
 	}

@@ -298,83 +298,100 @@ func (s *Service) principalPolicies(ctx context.Context, c Caller, source string
 	if kind != "user" && kind != "group" && kind != "role" {
 		return nil, awserr.InvalidInput("Invalid ARN: %s", source)
 	}
-	ent := &entityPolicies{kind: kind, arn: source}
+	var ent *entityPolicies
 	err = s.view(ctx, func(r store.Reader) error {
-		notFound := awserr.NoSuchEntity("The %s with name %s cannot be found.", kind, name)
-		if a.AccountID != c.Account || name == "" {
-			return notFound
-		}
-		var inline map[string]string
-		var attached []string
-		var boundary string
-		switch kind {
-		case "user":
-			u, err := s.readUserShared(r, c.Account, name)
-			if err != nil {
-				return err
-			}
-			if u.ARN != source {
-				return notFound
-			}
-			inline, attached, boundary = u.InlinePolicies, u.AttachedPolicies, u.PermissionsBoundary
-			ent.identity = append(ent.identity, inlineDocs(inline)...)
-			if err := s.appendManaged(r, c.Account, attached, &ent.identity); err != nil {
-				return err
-			}
-			for _, gn := range u.Groups {
-				g, _, err := get[Group](r, groupKey(c.Account, gn))
-				if isNotFound(err) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				ent.identity = append(ent.identity, inlineDocs(g.InlinePolicies)...)
-				if err := s.appendManaged(r, c.Account, g.AttachedPolicies, &ent.identity); err != nil {
-					return err
-				}
-			}
-		case "group":
-			g, err := readGroup(r, c.Account, name)
-			if err != nil {
-				return err
-			}
-			if g.ARN != source {
-				return notFound
-			}
-			ent.identity = append(ent.identity, inlineDocs(g.InlinePolicies)...)
-			if err := s.appendManaged(r, c.Account, g.AttachedPolicies, &ent.identity); err != nil {
-				return err
-			}
-		case "role":
-			role, err := s.readRole(r, c.Account, name)
-			if err != nil {
-				return err
-			}
-			if role.ARN != source {
-				return notFound
-			}
-			boundary = role.PermissionsBoundary
-			ent.identity = append(ent.identity, inlineDocs(role.InlinePolicies)...)
-			if err := s.appendManaged(r, c.Account, role.AttachedPolicies, &ent.identity); err != nil {
-				return err
-			}
-		}
-		if boundary != "" {
-			var docs []namedDoc
-			if err := s.appendManaged(r, c.Account, []string{boundary}, &docs); err != nil {
-				return err
-			}
-			if len(docs) == 1 {
-				ent.boundary = &docs[0]
-			}
-		}
-		return nil
+		var err error
+		ent, err = s.loadEntityPolicies(r, c.Account, a.AccountID, kind, name, source)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return ent, nil
+}
+
+// loadEntityPolicies reads, within one snapshot, the policies of the user,
+// group or role named source (whose account, kind and name are given).
+func (s *Service) loadEntityPolicies(r store.Reader, acct, entityAcct, kind, name, source string) (*entityPolicies, error) {
+	ent := &entityPolicies{kind: kind, arn: source}
+	if entityAcct != acct || name == "" {
+		return nil, noSuch(kind, name)
+	}
+	var inline map[string]string
+	var attached []string
+	var boundary string
+	switch kind {
+	case "user":
+		u, err := s.readUserShared(r, acct, name)
+		if err != nil {
+			return nil, err
+		}
+		if u.ARN != source {
+			return nil, noSuch(kind, name)
+		}
+		inline, attached, boundary = u.InlinePolicies, u.AttachedPolicies, u.PermissionsBoundary
+		ent.identity = append(ent.identity, inlineDocs(inline)...)
+		if err := s.appendManaged(r, acct, attached, &ent.identity); err != nil {
+			return nil, err
+		}
+		for _, gn := range u.Groups {
+			g, _, err := get[Group](r, groupKey(acct, gn))
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			ent.identity = append(ent.identity, inlineDocs(g.InlinePolicies)...)
+			if err := s.appendManaged(r, acct, g.AttachedPolicies, &ent.identity); err != nil {
+				return nil, err
+			}
+		}
+	case "group":
+		g, err := readGroup(r, acct, name)
+		if err != nil {
+			return nil, err
+		}
+		if g.ARN != source {
+			return nil, noSuch(kind, name)
+		}
+		ent.identity = append(ent.identity, inlineDocs(g.InlinePolicies)...)
+		if err := s.appendManaged(r, acct, g.AttachedPolicies, &ent.identity); err != nil {
+			return nil, err
+		}
+	case "role":
+		role, err := getShared[Role](s, r, roleKey(acct, name))
+		if isNotFound(err) {
+			return nil, noSuch(kind, name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if role.ARN != source {
+			return nil, noSuch(kind, name)
+		}
+		boundary = role.PermissionsBoundary
+		ent.identity = append(ent.identity, inlineDocs(role.InlinePolicies)...)
+		if err := s.appendManaged(r, acct, role.AttachedPolicies, &ent.identity); err != nil {
+			return nil, err
+		}
+	}
+	if boundary != "" {
+		var docs []namedDoc
+		if err := s.appendManaged(r, acct, []string{boundary}, &docs); err != nil {
+			return nil, err
+		}
+		if len(docs) == 1 {
+			ent.boundary = &docs[0]
+		}
+	}
+	return ent, nil
+}
+
+// noSuch is the NoSuchEntity answer for a missing user, group or role; built
+// only when needed, as formatting it is not free.
+func noSuch(kind, name string) error {
+	return awserr.NoSuchEntity("The %s with name %s cannot be found.", kind, name)
 }
 
 // inlineDocs returns inline policies in name order.
