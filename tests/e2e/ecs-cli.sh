@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The ECS control plane with the AWS CLI against `rolecall serve`: clusters,
-# container instances, task definitions with a task role, tags, and the
-# iam:PassRole check for a user who lacks it.
+# container instances, task definitions with a task role, tags, the
+# iam:PassRole check for a user who lacks it, and tasks (run, describe,
+# list, state changes, stop, forced deregistration).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/lib/server.sh
@@ -114,6 +115,34 @@ grep -q "User: arn:aws:iam::$acct:user/dev is not authorized to perform: iam:Pas
 out=$(as_dev "$AWS" ecs --endpoint-url "$ENDPOINT" --output json register-task-definition --family plain --container-definitions '[{"name":"app","image":"nginx","memory":128}]')
 json_check 'd["taskDefinition"]["taskDefinitionArn"]=="arn:aws:ecs:us-east-1:'$acct':task-definition/plain:1" and d["taskDefinition"]["registeredBy"]=="arn:aws:iam::'$acct':user/dev"' <<<"$out"
 expect_error AccessDeniedException as_dev "$AWS" ecs --endpoint-url "$ENDPOINT" create-cluster --cluster-name devs
+
+# --- Tasks: an instance, tasks with the task role, their life cycle.
+ecs create-cluster --cluster-name jobs >/dev/null
+expect_error InvalidParameterException ecs run-task --cluster jobs --task-definition web
+out=$(ecs register-container-instance --cluster jobs --total-resources name=CPU,type=INTEGER,integerValue=1024 name=MEMORY,type=INTEGER,integerValue=300)
+ji=$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["containerInstance"]["containerInstanceArn"])' <<<"$out")
+out=$(ecs run-task --cluster jobs --task-definition web --count 3 --started-by e2e)
+json_check 'len(d["tasks"])==2 and d["failures"]==[{"arn":"'$ji'","reason":"RESOURCE:MEMORY"}] and d["tasks"][0]["lastStatus"]=="PENDING" and d["tasks"][0]["containerInstanceArn"]=="'$ji'"' <<<"$out"
+task=$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["tasks"][0]["taskArn"])' <<<"$out")
+out=$(ecs describe-tasks --cluster jobs --tasks "$task")
+json_check 'd["tasks"][0]["desiredStatus"]=="RUNNING" and d["tasks"][0]["taskDefinitionArn"].endswith("task-definition/web:1") and "ecretAccessKey" not in json.dumps(d) and "essionToken" not in json.dumps(d)' <<<"$out"
+ecs submit-task-state-change --cluster jobs --task "$task" --status RUNNING >/dev/null
+out=$(ecs list-tasks --cluster jobs --started-by e2e)
+json_check 'len(d["taskArns"])==2' <<<"$out"
+expect_error ClusterContainsTasksException ecs delete-cluster --cluster jobs
+out=$(ecs stop-task --cluster jobs --task "$task" --reason done)
+json_check 'd["task"]["desiredStatus"]=="STOPPED" and d["task"]["stopCode"]=="UserInitiated" and d["task"]["stoppedReason"]=="done"' <<<"$out"
+ecs submit-task-state-change --cluster jobs --task "$task" --status STOPPED >/dev/null
+out=$(ecs describe-tasks --cluster jobs --tasks "$task")
+json_check 'd["tasks"][0]["lastStatus"]=="STOPPED"' <<<"$out"
+out=$(ecs discover-poll-endpoint --container-instance "$ji")
+json_check 'd["endpoint"]=="'$ENDPOINT'" and d["telemetryEndpoint"]=="'$ENDPOINT'"' <<<"$out"
+expect_error InvalidParameterException ecs deregister-container-instance --cluster jobs --container-instance "$ji"
+ecs deregister-container-instance --cluster jobs --container-instance "$ji" --force >/dev/null
+out=$(ecs list-tasks --cluster jobs --desired-status STOPPED)
+json_check 'len(d["taskArns"])==2' <<<"$out"
+out=$(ecs delete-cluster --cluster jobs)
+json_check 'd["cluster"]["status"]=="INACTIVE"' <<<"$out"
 
 out=$(ecs delete-cluster --cluster web)
 json_check 'd["cluster"]["status"]=="INACTIVE"' <<<"$out"
