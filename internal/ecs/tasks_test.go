@@ -385,3 +385,36 @@ func TestRefreshWindow(t *testing.T) {
 		t.Fatal(id)
 	}
 }
+
+// The background loop refreshes what is due and stops with its context.
+func TestRefreshLoop(t *testing.T) {
+	s, _ := taskFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	ci := register(t, s, 1024, 1024)
+	if _, err := s.RunTask(ctx, sc, &RunTaskInput{TaskDefinition: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	first := poll(t, s, ci, 0)
+	later := s.now().Add(5 * time.Hour)
+	s.Now = func() time.Time { return later }
+	reports := make(chan int, 10)
+	done := make(chan struct{})
+	go func() {
+		s.RefreshLoop(ctx, 5*time.Millisecond, func(n int, err error) {
+			if err != nil {
+				t.Error(err)
+			}
+			reports <- n
+		})
+		close(done)
+	}()
+	if n := <-reports; n != 2 {
+		t.Fatalf("refreshed %d", n)
+	}
+	cancel()
+	<-done
+	r := poll(t, s, ci, first.Sequence)
+	if len(r.RefreshedCredentials) != 2 {
+		t.Fatalf("%+v", r)
+	}
+}
