@@ -41,6 +41,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, ctx context.Context, c *call, q
 		return
 	}
 	var x XML
+	x.b.Grow(2048) // typical results fit: one allocation
 	if err := h(ctx, caller, q, &x); err != nil {
 		s.writeQueryError(w, c, iamXMLNS, err)
 		return

@@ -31,6 +31,7 @@ func (s *Server) serveSTS(w http.ResponseWriter, ctx context.Context, c *call, q
 		return
 	}
 	var x XML
+	x.b.Grow(2048) // typical results fit: one allocation
 	if err := h(ctx, infoFrom(ctx).caller, q, &x); err != nil {
 		s.writeQueryError(w, c, stsXMLNS, err)
 		return

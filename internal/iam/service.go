@@ -220,8 +220,24 @@ func decodeShared[T any](c *recordCache, kv store.KV) (*T, error) {
 	return v, nil
 }
 
-// getShared is get for read-only paths: see recordCache.
+// getShared is get for read-only paths: see recordCache. When the store can
+// tell a key's revision without copying its value, a cached record costs no
+// copy at all.
 func getShared[T any](s *Service, r store.Reader, key string) (*T, error) {
+	if rr, ok := r.(store.RevisionReader); ok {
+		rev, err := rr.GetRevision(key)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.mu.RLock()
+		e, hit := s.cache.m[key]
+		s.cache.mu.RUnlock()
+		if hit && e.rev == rev {
+			if v, ok := e.v.(*T); ok {
+				return v, nil
+			}
+		}
+	}
 	kv, err := r.Get(key)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,14 @@ type Reader interface {
 	List(prefix, startAfter string, limit int) ([]KV, error)
 }
 
+// RevisionReader is an optional Reader method for caches: the revision of a
+// key without copying its value. Callers check for it with a type
+// assertion and fall back to Get.
+type RevisionReader interface {
+	// GetRevision returns the key's revision, or ErrNotFound.
+	GetRevision(key string) (int64, error)
+}
+
 // Tx is a read-write transaction. Its reads see its own writes.
 type Tx interface {
 	Reader

@@ -391,6 +391,21 @@ func (r *reader) Get(key string) (store.KV, error) {
 	return decode([]byte(key), v)
 }
 
+// GetRevision is Get without copying the value (store.RevisionReader).
+func (r *reader) GetRevision(key string) (int64, error) {
+	if err := r.check(key, true); err != nil {
+		return 0, err
+	}
+	v := r.b.Get([]byte(key))
+	if v == nil {
+		return 0, fmt.Errorf("%w: %q", store.ErrNotFound, key)
+	}
+	if len(v) < revLen {
+		return 0, fmt.Errorf("store/bolt: corrupt record for key %q (%d bytes, need at least %d)", key, len(v), revLen)
+	}
+	return int64(binary.BigEndian.Uint64(v[:revLen])), nil
+}
+
 // List seeks to the later of prefix and startAfter and walks the cursor
 // while keys keep the prefix: O(log n + limit), whatever the store's size.
 func (r *reader) List(prefix, startAfter string, limit int) ([]store.KV, error) {

@@ -75,6 +75,7 @@ var tests = []struct {
 	fn   func(*testing.T, store.Store)
 }{
 	{"GetMissing", testGetMissing},
+	{"RevisionReader", testRevisionReader},
 	{"PutGet", testPutGet},
 	{"PutOverwrites", testPutOverwrites},
 	{"ListOrder", testListOrder},
@@ -1316,5 +1317,38 @@ func testUseAfterReturn(t *testing.T, s store.Store) {
 	}
 	if _, err := get(t, s, "late"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("late write visible: %v", err)
+	}
+}
+
+// testRevisionReader: a backend that offers store.RevisionReader must report
+// exactly the revision Get reports, and ErrNotFound for missing keys.
+func testRevisionReader(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Put("rr/a", []byte("1")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Put("rr/a", []byte("2")) }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.View(ctx, func(r store.Reader) error {
+		rr, ok := r.(store.RevisionReader)
+		if !ok {
+			t.Skip("backend does not implement store.RevisionReader")
+		}
+		kv, err := r.Get("rr/a")
+		if err != nil {
+			return err
+		}
+		rev, err := rr.GetRevision("rr/a")
+		if err != nil || rev != kv.Revision {
+			t.Errorf("GetRevision = %d, %v; Get's revision %d", rev, err, kv.Revision)
+		}
+		if _, err := rr.GetRevision("rr/missing"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("missing key: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
