@@ -1,0 +1,8 @@
+//go:build !linux
+
+package agent
+
+import "syscall"
+
+// setDeathSignal: only Linux has a parent-death signal.
+func setDeathSignal(*syscall.SysProcAttr) {}

@@ -1,0 +1,355 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/agent/credentials"
+	"github.com/rolecall/rolecall/internal/ecs"
+)
+
+// task is a task this agent has taken on.
+type task struct {
+	arn, id string
+	// token is the task's AWS_CONTAINER_AUTHORIZATION_TOKEN (the task role
+	// entry's); execToken guards the execution role entry, which no
+	// container is told about.
+	token, execToken string
+	taskCredID       string
+	credIDs          []string
+
+	mu            sync.Mutex
+	handle        Handle
+	stopRequested bool
+	stopping      bool // the agent is stopping it (essential exit or desired STOPPED)
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand, Go ≥ 1.24)
+	return hex.EncodeToString(b)
+}
+
+// requestStop stops the task's containers (now, or as soon as they are
+// started).
+func (t *task) requestStop(grace time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stopRequested = true
+	if t.handle != nil && !t.stopping {
+		t.stopping = true
+		t.handle.Stop(grace)
+	}
+}
+
+// handle acts on one Poll answer: credentials first (so a container finds
+// its credentials as soon as it starts), then tasks to start or stop, then
+// refreshes and revocations.
+func (a *Agent) handle(ctx context.Context, out *ecs.PollOutput) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, pt := range out.Tasks {
+		if pt.TaskArn == "" || a.finished[pt.TaskArn] {
+			continue // it ended here and was reported
+		}
+		t := a.tasks[pt.TaskArn]
+		if t == nil && pt.DesiredStatus == ecs.TaskStopped {
+			// Stopped before this agent ran it (or an agent that lost its
+			// state): tell the control plane it is over.
+			a.finished[pt.TaskArn] = true
+			a.reports.Add(1)
+			go func(arn string) {
+				defer a.reports.Done()
+				a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": arn, "status": ecs.TaskStopped, "reason": "Task stopped before it started"})
+			}(pt.TaskArn)
+			continue
+		}
+		if t == nil {
+			t = &task{arn: pt.TaskArn, id: pt.TaskArn[strings.LastIndexByte(pt.TaskArn, '/')+1:], token: randomToken(), execToken: randomToken()}
+			for _, d := range pt.Credentials {
+				a.putCreds(t, d)
+			}
+			a.tasks[pt.TaskArn] = t
+			a.log.Info("starting task", "taskArn", t.arn)
+			a.wg.Add(1)
+			go a.run(ctx, t, pt)
+			continue
+		}
+		for _, d := range pt.Credentials {
+			a.putCreds(t, d)
+		}
+		if pt.DesiredStatus == ecs.TaskStopped {
+			a.log.Info("stopping task", "taskArn", t.arn)
+			t.requestStop(a.cfg.StopGrace)
+		}
+	}
+	for _, d := range out.RefreshedCredentials {
+		if t := a.credIDs[d.CredentialsID]; t != nil {
+			a.putCreds(t, d)
+		} else if t := a.tasks[d.TaskArn]; t != nil {
+			a.putCreds(t, d)
+		}
+	}
+	for _, id := range out.RevokedCredentialIds {
+		a.cache.Remove(id)
+		delete(a.credIDs, id)
+	}
+}
+
+// putCreds stores a delivery in the cache: Update under a known ID (a
+// refresh), else Set with the task's token. Caller holds a.mu.
+func (a *Agent) putCreds(t *task, d ecs.CredentialDelivery) {
+	var rt credentials.RoleType
+	token := t.token
+	switch d.RoleType {
+	case ecs.RoleTypeTask:
+		rt = credentials.TaskRole
+	case ecs.RoleTypeExecution:
+		rt = credentials.ExecutionRole
+		token = t.execToken
+	default:
+		a.log.Warn("ignoring credentials of an unknown role type", "taskArn", t.arn, "roleType", d.RoleType)
+		return
+	}
+	if d.CredentialsID == "" {
+		return
+	}
+	creds := credentials.Credentials{AccessKeyID: d.AccessKeyID, SecretAccessKey: d.SecretAccessKey, SessionToken: d.SessionToken, Expiration: d.Expiration.Time}
+	if a.credIDs[d.CredentialsID] == t && a.cache.Update(d.CredentialsID, creds) == nil {
+		return
+	}
+	if err := a.cache.Set(d.CredentialsID, credentials.Entry{
+		TaskARN: t.arn, RoleARN: d.RoleArn, RoleType: rt, Credentials: creds,
+		Cluster: a.cfg.Cluster, ContainerInstanceARN: a.instanceARN, AuthorizationToken: token,
+	}); err != nil {
+		return
+	}
+	a.credIDs[d.CredentialsID] = t
+	t.credIDs = append(t.credIDs, d.CredentialsID)
+	if rt == credentials.TaskRole {
+		t.taskCredID = d.CredentialsID
+	}
+}
+
+// spec resolves a polled task into what the runtime starts.
+func (a *Agent) spec(t *task, pt ecs.PollTask) (TaskSpec, map[string]bool, error) {
+	td := pt.TaskDefinition
+	if td == nil || len(td.ContainerDefinitions) == 0 {
+		return TaskSpec{}, nil, errors.New("the task has no container definitions")
+	}
+	if !safeName(t.id) {
+		return TaskSpec{}, nil, fmt.Errorf("unusable task ID %q", t.id)
+	}
+	logDir := filepath.Join(a.cfg.StateDir, "tasks", t.id)
+	spec := TaskSpec{TaskARN: t.arn, LogDir: logDir}
+	essential := map[string]bool{}
+	for _, cd := range td.ContainerDefinitions {
+		if !safeName(cd.Name) {
+			return TaskSpec{}, nil, fmt.Errorf("unusable container name %q", cd.Name)
+		}
+		cmd := cd.Command
+		var envOverride []ecs.KeyValuePair
+		for _, o := range pt.Overrides.ContainerOverrides {
+			if o.Name == cd.Name {
+				if len(o.Command) > 0 {
+					cmd = o.Command
+				}
+				envOverride = append(envOverride, o.Environment...)
+			}
+		}
+		argv := append(append([]string{}, cd.EntryPoint...), cmd...)
+		env := newEnv()
+		env.set("PATH", a.cfg.PATH)
+		env.set("HOME", logDir)
+		for _, kv := range cd.Environment {
+			env.set(kv.Name, kv.Value)
+		}
+		for _, kv := range envOverride {
+			env.set(kv.Name, kv.Value)
+		}
+		env.set("AWS_REGION", a.cfg.Region)
+		env.set("AWS_DEFAULT_REGION", a.cfg.Region)
+		env.set("ECS_CONTAINER_NAME", cd.Name) // rolecall's: which container this is
+		if t.taskCredID != "" {
+			env.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", a.credsURL+t.taskCredID)
+			env.set("AWS_CONTAINER_AUTHORIZATION_TOKEN", t.token)
+		}
+		ess := cd.Essential == nil || *cd.Essential
+		essential[cd.Name] = ess
+		spec.Containers = append(spec.Containers, ContainerSpec{Name: cd.Name, Image: cd.Image, Essential: ess, Argv: argv, Env: env.list()})
+	}
+	if !anyTrue(essential) {
+		return TaskSpec{}, nil, errors.New("the task has no essential container")
+	}
+	return spec, essential, nil
+}
+
+func anyTrue(m map[string]bool) bool {
+	for _, v := range m {
+		if v {
+			return true
+		}
+	}
+	return false
+}
+
+// safeName reports whether s can be a file name component.
+func safeName(s string) bool {
+	if s == "" || s == "." || s == ".." || len(s) > 255 {
+		return false
+	}
+	return !strings.ContainsAny(s, "/\\\x00")
+}
+
+// env is an ordered environment where a later set replaces an earlier one.
+type env struct {
+	keys []string
+	vals map[string]string
+}
+
+func newEnv() *env { return &env{vals: map[string]string{}} }
+
+func (e *env) set(k, v string) {
+	if k == "" || strings.ContainsAny(k, "=\x00") || strings.ContainsRune(v, 0) {
+		return
+	}
+	if _, ok := e.vals[k]; !ok {
+		e.keys = append(e.keys, k)
+	}
+	e.vals[k] = v
+}
+
+func (e *env) list() []string {
+	out := make([]string, 0, len(e.keys))
+	for _, k := range e.keys {
+		out = append(out, k+"="+e.vals[k])
+	}
+	return out
+}
+
+// run starts a task and follows it to its end, reporting each step.
+func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
+	defer a.wg.Done()
+	a.mu.Lock()
+	spec, essential, err := a.spec(t, pt)
+	a.mu.Unlock()
+	var h Handle
+	if err == nil {
+		h, err = a.cfg.Runtime.Start(context.WithoutCancel(ctx), spec)
+	}
+	if err != nil {
+		a.log.Warn("task failed to start", "taskArn", t.arn, "err", err)
+		reason := truncate("CannotStartContainerError: "+err.Error(), 255)
+		var cs []map[string]any
+		if pt.TaskDefinition != nil {
+			for _, cd := range pt.TaskDefinition.ContainerDefinitions {
+				cs = append(cs, map[string]any{"containerName": cd.Name, "status": ecs.TaskStopped, "reason": reason})
+			}
+		}
+		a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason, "containers": cs})
+		a.finish(t)
+		return
+	}
+	t.mu.Lock()
+	t.handle = h
+	if t.stopRequested {
+		t.stopping = true
+		h.Stop(a.cfg.StopGrace)
+	}
+	t.mu.Unlock()
+
+	ids := h.RuntimeIDs()
+	var running []map[string]any
+	for _, c := range spec.Containers {
+		running = append(running, map[string]any{"containerName": c.Name, "status": ecs.TaskRunning, "runtimeId": ids[c.Name]})
+	}
+	a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskRunning, "containers": running})
+
+	reason := ""
+	var stopped []map[string]any
+	for ex := range h.Exits() {
+		c := map[string]any{"containerName": ex.Name, "status": ecs.TaskStopped, "runtimeId": ids[ex.Name]}
+		if ex.ExitCode != nil {
+			c["exitCode"] = *ex.ExitCode
+		}
+		if ex.Reason != "" {
+			c["reason"] = truncate(ex.Reason, 255)
+		}
+		stopped = append(stopped, c)
+		if ctx.Err() == nil {
+			a.report(ctx, "SubmitContainerStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "containerName": ex.Name,
+				"status": ecs.TaskStopped, "exitCode": c["exitCode"], "reason": c["reason"], "runtimeId": ids[ex.Name]})
+		}
+		t.mu.Lock()
+		if essential[ex.Name] && !t.stopping {
+			t.stopping = true
+			reason = "Essential container in task exited"
+			h.Stop(a.cfg.StopGrace)
+		}
+		t.mu.Unlock()
+	}
+	if ctx.Err() != nil {
+		// The agent is shutting down and stopped the task itself: the
+		// control plane still wants it RUNNING and hands it to the next
+		// agent on this instance.
+		a.log.Info("task stopped with the agent", "taskArn", t.arn)
+		return
+	}
+	a.log.Info("task stopped", "taskArn", t.arn)
+	a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason,
+		"containers": stopped, "executionStoppedAt": ecs.Timestamp{Time: time.Now()}})
+	a.finish(t)
+}
+
+// finish forgets a task that ended and its credentials (the control plane
+// revokes them too).
+func (a *Agent) finish(t *task) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, id := range t.credIDs {
+		a.cache.Remove(id)
+		delete(a.credIDs, id)
+	}
+	delete(a.tasks, t.arn)
+	a.finished[t.arn] = true
+}
+
+// stopAll stops every task (agent shutdown).
+func (a *Agent) stopAll() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, t := range a.tasks {
+		t.requestStop(a.cfg.StopGrace)
+	}
+}
+
+// report sends a state change, retrying transient failures for a while.
+func (a *Agent) report(ctx context.Context, op string, in map[string]any) {
+	for attempt := 0; ; attempt++ {
+		err := a.ecs.call(ctx, op, in, nil)
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || !retryable(err) || attempt >= 8 {
+			a.log.Warn("state change not reported", "op", op, "taskArn", in["task"], "status", in["status"], "err", err)
+			return
+		}
+		if !sleep(ctx, backoff(attempt)) {
+			return
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
