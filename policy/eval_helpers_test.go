@@ -36,16 +36,6 @@ func pol(t testing.TB, typ Type, name, doc string) *Policy {
 	return p
 }
 
-// pols compiles several identity-style policies of one type.
-func pols(t testing.TB, typ Type, docs ...string) []*Policy {
-	t.Helper()
-	out := make([]*Policy, len(docs))
-	for i, d := range docs {
-		out[i] = pol(t, typ, typ.String()+"-"+string(rune('a'+i)), d)
-	}
-	return out
-}
-
 func who(t testing.TB, s string) Principal {
 	t.Helper()
 	p, err := PrincipalFromARN(s)

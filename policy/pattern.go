@@ -191,28 +191,6 @@ func (p *pattern) resolve(ctx *Context, out *resolved) bool {
 	return true
 }
 
-// literal returns the pattern's text when it has neither wildcards nor
-// variables, for exact comparisons and map indexes.
-func (p *pattern) literal() (string, bool) {
-	if p.wild || !p.simple {
-		if p.wild {
-			return "", false
-		}
-		for _, t := range p.toks {
-			if t.kind == tVar {
-				return "", false
-			}
-		}
-		// Only ${*}-style escapes: the literal is the joined text.
-		var b strings.Builder
-		for _, t := range p.toks {
-			b.WriteString(t.text)
-		}
-		return b.String(), true
-	}
-	return p.raw, true
-}
-
 // match reports whether s matches p with variables already resolved.
 // Literal and variable text are compared exactly, or ignoring case with
 // fold. The algorithm is the usual greedy glob with one backtrack point, over

@@ -245,8 +245,6 @@ func (s *Service) ListRoles(ctx context.Context, c Caller, pathPrefix string, pg
 	return roles, next, err
 }
 
-func roleSortKey(r *Role) string { return strings.ToLower(r.Name) }
-
 // UpdateRoleInput is UpdateRole's request; nil fields are left unchanged.
 type UpdateRoleInput struct {
 	RoleName           string

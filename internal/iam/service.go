@@ -68,7 +68,6 @@ func awsPolicyKey(acct, name string) string {
 }
 func accessKeyKey(id string) string { return "iam/access-key/" + id }
 func accountKey(id string) string   { return "iam/account/" + id }
-func accountPrefix() string         { return "iam/account/" }
 
 // get reads and decodes one record; missing → store.ErrNotFound.
 func get[T any](r store.Reader, key string) (*T, int64, error) {
