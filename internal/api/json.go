@@ -51,7 +51,13 @@ func (s *Server) serveJSON(w http.ResponseWriter, ctx context.Context, c *call, 
 		s.writeJSONError(w, c, awserr.New(http.StatusBadRequest, "UnknownOperationException", "The operation %s is not known.", target))
 		return
 	}
+	scoped := c.service
 	c.service, c.action = op.service, op.action
+	if scoped != "" && scoped != op.service {
+		// Signed for another service than the operation belongs to.
+		s.writeJSONError(w, c, sigv4.WrongService(op.service))
+		return
+	}
 	if len(body) == 0 {
 		body = []byte("{}")
 	}

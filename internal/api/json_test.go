@@ -64,3 +64,32 @@ func TestJSONProtocol(t *testing.T) {
 		t.Errorf("unknown key: %d %v", code, out)
 	}
 }
+
+// A request signed for another service is refused as AWS does.
+func TestWrongServiceInScope(t *testing.T) {
+	ts := newTestServer(t)
+	ts.Server.RegisterJSON("demo", "DemoService20260101", map[string]jsonHandler{
+		"Echo": func(ctx context.Context, c iam.Caller, body []byte) (any, error) { return map[string]string{}, nil },
+	})
+	req := signedRequest(t, ts.URL, "s3", "Action=GetRole&Version=2010-05-08&RoleName=x", testRootKey, testRootSecret, "")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(b), "Credential should be scoped to correct service: &apos;iam&apos;.") {
+		t.Errorf("query: %d %s", resp.StatusCode, b)
+	}
+	req = signedRequest(t, ts.URL, "iam", `{}`, testRootKey, testRootSecret, "")
+	req.Header.Set("X-Amz-Target", "DemoService20260101.Echo")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(b), "Credential should be scoped to correct service: 'demo'.") {
+		t.Errorf("json: %d %s", resp.StatusCode, b)
+	}
+}

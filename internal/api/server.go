@@ -158,6 +158,12 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	case "sts":
 		s.serveSTS(w, ctx, c, q)
 	default:
+		// Signed for another service: say which one the request is for, as
+		// AWS does, when the API version tells.
+		if intended := serviceOf(q); intended != "" {
+			s.writeQueryError(w, c, xmlnsFor(intended, xmlns), sigv4.WrongService(intended))
+			return
+		}
 		s.writeQueryError(w, c, xmlns,
 			awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
 	}
