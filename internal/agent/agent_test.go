@@ -318,6 +318,13 @@ func TestAgentRunsTaskWithTaskRole(t *testing.T) {
 		}
 	}
 
+	// A container that cannot start: the task fails to start.
+	register("broken", []string{"/nonexistent/command"})
+	broken := waitTask(t, root, runTask(t, root, "broken"), "STOPPED")
+	if broken.StopCode != ecstypes.TaskStopCodeTaskFailedToStart || !strings.Contains(aws.ToString(broken.Containers[0].Reason), "CannotStartContainerError") {
+		t.Fatalf("%+v %+v", broken, broken.Containers)
+	}
+
 	// StopTask stops a running task.
 	register("sleeper", []string{"sleep", "300"})
 	sleeper := runTask(t, root, "sleeper")

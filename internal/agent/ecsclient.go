@@ -17,6 +17,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/rolecall/rolecall/internal/awsclient"
+	"github.com/rolecall/rolecall/internal/ecs"
 )
 
 // ecsTarget is the X-Amz-Target prefix of the ECS JSON API.
@@ -51,8 +52,17 @@ func newECSClient(endpoint, region string, creds aws.CredentialsProvider) *ecsCl
 		http: awsclient.HTTPClient(), signer: v4.NewSigner()}
 }
 
+// callTimeout bounds one call; Poll gets its wait on top.
+const callTimeout = 30 * time.Second
+
 // call sends op with in as the body and decodes the answer into out.
 func (c *ecsClient) call(ctx context.Context, op string, in, out any) error {
+	timeout := callTimeout
+	if p, ok := in.(ecs.PollInput); ok && p.WaitSeconds != nil {
+		timeout += time.Duration(*p.WaitSeconds) * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err
@@ -108,11 +118,12 @@ func (c *ecsClient) call(ctx context.Context, op string, in, out any) error {
 }
 
 // retryable reports whether a failed call is worth repeating: transport
-// errors and server-side (5xx) or throttling answers, not client errors.
+// errors and timeouts, server-side (5xx) or throttling answers, not client
+// errors. (Callers stop anyway once their own context has ended.)
 func retryable(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.Status >= 500 || ae.Code == "ThrottlingException"
 	}
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return true
 }

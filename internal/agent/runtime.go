@@ -48,7 +48,7 @@ type Handle interface {
 	// once every container has exited.
 	Exits() <-chan ContainerExit
 	// Stop asks every container still running to stop (SIGTERM, then SIGKILL
-	// after the grace period).
+	// after the grace period; at once with SIGKILL when grace ≤ 0).
 	Stop(grace time.Duration)
 	// RuntimeIDs names each started container (for the process runtime, the
 	// process ID).
@@ -195,11 +195,11 @@ func (h *processHandle) RuntimeIDs() map[string]string {
 }
 
 func (h *processHandle) Stop(grace time.Duration) {
-	h.signal(syscall.SIGTERM)
 	if grace <= 0 {
 		h.signal(syscall.SIGKILL)
 		return
 	}
+	h.signal(syscall.SIGTERM)
 	go func() {
 		time.Sleep(grace)
 		h.signal(syscall.SIGKILL)

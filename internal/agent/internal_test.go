@@ -1,0 +1,219 @@
+package agent
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/rolecall/rolecall/internal/ecs"
+)
+
+func testAgent(t *testing.T) *Agent {
+	t.Helper()
+	a, err := New(Config{Endpoint: "http://127.0.0.1:1", Cluster: "default", Region: "eu-west-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAAGENT", "agentSecret", ""), StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.credsURL = "http://127.0.0.1:51679/v2/credentials/"
+	return a
+}
+
+func TestNewRejectsIncompleteConfig(t *testing.T) {
+	good := Config{Endpoint: "http://x", Cluster: "c", Region: "r", Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), StateDir: "d"}
+	for name, mutate := range map[string]func(*Config){
+		"endpoint": func(c *Config) { c.Endpoint = "" }, "cluster": func(c *Config) { c.Cluster = "" },
+		"region": func(c *Config) { c.Region = "" }, "credentials": func(c *Config) { c.Credentials = nil },
+		"state": func(c *Config) { c.StateDir = "" }, "wait": func(c *Config) { c.WaitSeconds = 21 },
+	} {
+		c := good
+		mutate(&c)
+		if _, err := New(c); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := New(good); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func envOf(t *testing.T, c ContainerSpec, key string) (string, bool) {
+	t.Helper()
+	for _, kv := range c.Env {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func TestSpecEnvironmentAndCommand(t *testing.T) {
+	a := testAgent(t)
+	no := false
+	pt := ecs.PollTask{TaskArn: "arn:aws:ecs:eu-west-1:123456789012:task/default/0123abcd",
+		TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{
+			{Name: "app", EntryPoint: []string{"/bin/sh", "-c"}, Command: []string{"echo def"},
+				Environment: []ecs.KeyValuePair{{Name: "A", Value: "def"}, {Name: "B", Value: "def"}, {Name: "AWS_CONTAINER_AUTHORIZATION_TOKEN", Value: "forged"}, {Name: "PATH", Value: "/opt/bin"}}},
+			{Name: "side", Essential: &no, Command: []string{"sleep", "1"}},
+		}},
+		Overrides: ecs.TaskOverride{ContainerOverrides: []ecs.ContainerOverride{{Name: "app", Command: []string{"echo over"}, Environment: []ecs.KeyValuePair{{Name: "B", Value: "over"}}}}},
+		Credentials: []ecs.CredentialDelivery{{TaskArn: "arn:aws:ecs:eu-west-1:123456789012:task/default/0123abcd", CredentialsID: "cred-1", RoleType: ecs.RoleTypeTask,
+			AccessKeyID: "ASIATASK", SecretAccessKey: "s", SessionToken: "t"}},
+	}
+	tk := &task{arn: pt.TaskArn, id: "0123abcd", token: "tok", execToken: "exec"}
+	a.putCreds(tk, pt.Credentials[0])
+	spec, essential, err := a.spec(tk, pt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := spec.Containers[0]
+	if !slices.Equal(app.Argv, []string{"/bin/sh", "-c", "echo over"}) || !essential["app"] || essential["side"] || spec.Containers[1].Essential {
+		t.Fatalf("%+v %v", spec, essential)
+	}
+	for k, want := range map[string]string{"A": "def", "B": "over", "PATH": "/opt/bin", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:51679/v2/credentials/cred-1", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok",
+		"HOME": filepath.Join(a.cfg.StateDir, "tasks", "0123abcd")} {
+		if v, _ := envOf(t, app, k); v != want {
+			t.Errorf("%s=%q, want %q", k, v, want)
+		}
+	}
+	if v, _ := envOf(t, spec.Containers[1], "PATH"); v != DefaultPATH {
+		t.Errorf("side PATH %q", v)
+	}
+	for _, c := range spec.Containers {
+		for _, kv := range c.Env {
+			if strings.Contains(kv, "AKIAAGENT") || strings.Contains(kv, "agentSecret") || strings.HasPrefix(kv, "AWS_ACCESS_KEY_ID=") {
+				t.Errorf("agent credentials in the task: %s", kv)
+			}
+		}
+	}
+	if e, ok := a.cache.Get("cred-1"); !ok || e.TaskARN != pt.TaskArn || e.Credentials.AccessKeyID != "ASIATASK" {
+		t.Fatalf("%+v", e)
+	}
+}
+
+func TestSpecRejectsBadTasks(t *testing.T) {
+	a := testAgent(t)
+	no := false
+	tk := &task{arn: "arn:aws:ecs:r:1:task/c/abc", id: "abc"}
+	for name, pt := range map[string]ecs.PollTask{
+		"no definition":  {TaskArn: tk.arn},
+		"no containers":  {TaskArn: tk.arn, TaskDefinition: &ecs.TaskDefinition{}},
+		"bad name":       {TaskArn: tk.arn, TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "../x", Command: []string{"true"}}}}},
+		"none essential": {TaskArn: tk.arn, TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "x", Essential: &no, Command: []string{"true"}}}}},
+	} {
+		if _, _, err := a.spec(tk, pt); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, _, err := a.spec(&task{arn: "arn:aws:ecs:r:1:task/c/..", id: ".."}, ecs.PollTask{TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "x"}}}}); err == nil {
+		t.Error("task ID ..: no error")
+	}
+}
+
+func TestHandleCredentialLifecycle(t *testing.T) {
+	a := testAgent(t)
+	arn := "arn:aws:ecs:eu-west-1:123456789012:task/default/abc"
+	tk := &task{arn: arn, id: "abc", token: "tok", execToken: "exec"}
+	a.tasks[arn] = tk
+	d := ecs.CredentialDelivery{TaskArn: arn, CredentialsID: "id-1", RoleType: ecs.RoleTypeTask, AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionToken: "t"}
+	x := ecs.CredentialDelivery{TaskArn: arn, CredentialsID: "id-2", RoleType: ecs.RoleTypeExecution, AccessKeyID: "ASIAX", SecretAccessKey: "s", SessionToken: "t"}
+	bad := ecs.CredentialDelivery{TaskArn: arn, CredentialsID: "id-3", RoleType: "Nonsense", AccessKeyID: "ASIA3"}
+	a.handle(context.Background(), &ecs.PollOutput{Tasks: []ecs.PollTask{{TaskArn: arn, DesiredStatus: "RUNNING", Credentials: []ecs.CredentialDelivery{d, x, bad}}}})
+	if e, ok := a.cache.Get("id-1"); !ok || e.Credentials.AccessKeyID != "ASIA1" {
+		t.Fatal("task role not cached")
+	}
+	if _, ok := a.cache.Get("id-3"); ok {
+		t.Fatal("unknown role type cached")
+	}
+	d.AccessKeyID = "ASIA2"
+	a.handle(context.Background(), &ecs.PollOutput{RefreshedCredentials: []ecs.CredentialDelivery{d, {TaskArn: "arn:other", CredentialsID: "id-9", RoleType: ecs.RoleTypeTask}}})
+	if e, _ := a.cache.Get("id-1"); e.Credentials.AccessKeyID != "ASIA2" {
+		t.Fatal("refresh not applied")
+	}
+	if _, ok := a.cache.Get("id-9"); ok {
+		t.Fatal("refresh of an unknown task cached")
+	}
+	a.handle(context.Background(), &ecs.PollOutput{RevokedCredentialIds: []string{"id-1", "unknown"}})
+	if _, ok := a.cache.Get("id-1"); ok {
+		t.Fatal("revoked ID still cached")
+	}
+	if _, ok := a.cache.Get("id-2"); !ok {
+		t.Fatal("execution role entry lost")
+	}
+}
+
+func TestStateFile(t *testing.T) {
+	dir := t.TempDir()
+	if s, err := loadState(dir); err != nil || s != (state{}) {
+		t.Fatalf("%+v %v", s, err)
+	}
+	want := state{Cluster: "c", ContainerInstanceArn: "arn:x", AckSequence: 7}
+	if err := saveState(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := loadState(dir); err != nil || s != want {
+		t.Fatalf("%+v %v", s, err)
+	}
+	if err := os.WriteFile(statePath(dir), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadState(dir); err == nil || !strings.Contains(err.Error(), "delete it") {
+		t.Fatalf("%v", err)
+	}
+	// An agent pointed at another cluster's state refuses to start.
+	if err := saveState(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Config{Endpoint: "http://127.0.0.1:1", Cluster: "other", Region: "r", Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(context.Background()); err == nil || !strings.Contains(err.Error(), `belongs to cluster "c"`) {
+		t.Fatalf("%v", err)
+	}
+}
+
+func TestProcessRuntime(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"PATH=" + DefaultPATH, "X=1"}
+	h, err := ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: dir, Containers: []ContainerSpec{
+		{Name: "ok", Essential: true, Argv: []string{"sh", "-c", "echo out $X; echo err >&2; exit 3"}, Env: env}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exits []ContainerExit
+	for ex := range h.Exits() {
+		exits = append(exits, ex)
+	}
+	if len(exits) != 1 || exits[0].ExitCode == nil || *exits[0].ExitCode != 3 {
+		t.Fatalf("%+v", exits)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "ok.stdout")); string(b) != "out 1\n" {
+		t.Fatalf("%q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "ok.stderr")); string(b) != "err\n" {
+		t.Fatalf("%q", b)
+	}
+	if _, err := (ProcessRuntime{}).Start(context.Background(), TaskSpec{LogDir: dir, Containers: []ContainerSpec{{Name: "x", Argv: []string{"no-such-command-here"}, Env: env}}}); err == nil {
+		t.Fatal("missing command started")
+	}
+	if _, err := (ProcessRuntime{}).Start(context.Background(), TaskSpec{LogDir: dir}); err == nil {
+		t.Fatal("empty task started")
+	}
+	// Stop kills.
+	h, err = ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: dir, Containers: []ContainerSpec{{Name: "s", Argv: []string{"sleep", "60"}, Env: env}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Stop(0)
+	ex := <-h.Exits()
+	if ex.ExitCode == nil || *ex.ExitCode != 137 {
+		t.Fatalf("%+v", ex)
+	}
+}
