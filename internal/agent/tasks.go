@@ -38,15 +38,17 @@ func randomToken() string {
 }
 
 // requestStop stops the task's containers (now, or as soon as they are
-// started).
-func (t *task) requestStop(grace time.Duration) {
+// started). It reports whether this was news.
+func (t *task) requestStop(grace time.Duration) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	news := !t.stopRequested && !t.stopping
 	t.stopRequested = true
 	if t.handle != nil && !t.stopping {
 		t.stopping = true
 		t.handle.Stop(grace)
 	}
+	return news
 }
 
 // handle acts on one Poll answer: credentials first (so a container finds
@@ -85,9 +87,8 @@ func (a *Agent) handle(ctx context.Context, out *ecs.PollOutput) {
 		for _, d := range pt.Credentials {
 			a.putCreds(t, d)
 		}
-		if pt.DesiredStatus == ecs.TaskStopped {
+		if pt.DesiredStatus == ecs.TaskStopped && t.requestStop(a.cfg.StopGrace) {
 			a.log.Info("stopping task", "taskArn", t.arn)
-			t.requestStop(a.cfg.StopGrace)
 		}
 	}
 	for _, d := range out.RefreshedCredentials {
@@ -253,8 +254,8 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 				cs = append(cs, map[string]any{"containerName": cd.Name, "status": ecs.TaskStopped, "reason": reason})
 			}
 		}
-		a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason, "containers": cs})
 		a.finish(t)
+		a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason, "containers": cs})
 		return
 	}
 	t.mu.Lock()
@@ -303,9 +304,11 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 		return
 	}
 	a.log.Info("task stopped", "taskArn", t.arn)
+	// Forget it first: the control plane answers the report by queueing
+	// the task (now STOPPED) for the agent, which must find it finished.
+	a.finish(t)
 	a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason,
 		"containers": stopped, "executionStoppedAt": ecs.Timestamp{Time: time.Now()}})
-	a.finish(t)
 }
 
 // finish forgets a task that ended and its credentials (the control plane
