@@ -3,9 +3,12 @@ package agent_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -210,6 +213,30 @@ func runTask(t *testing.T, c *awsecs.Client, family string) string {
 	return aws.ToString(out.Tasks[0].TaskArn)
 }
 
+// getCreds GETs a task's credentials endpoint and checks the status.
+func getCreds(t *testing.T, uri, token string, status int) map[string]string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, uri, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != status {
+		t.Fatalf("GET credentials: %d, want %d (%v)", resp.StatusCode, status, err)
+	}
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = fmt.Sprint(v)
+	}
+	return out
+}
+
 func taskID(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
 
 func readFile(t *testing.T, path string) string {
@@ -337,6 +364,44 @@ func TestAgentRunsTaskWithTaskRole(t *testing.T) {
 		t.Fatalf("%+v %+v", st, st.Containers)
 	}
 
+	// Refresh and revocation through Poll: a running task's credentials
+	// change under the same ID and token; StopTask makes the ID unknown.
+	register("creds", []string{"sh", "-c", `echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; exec sleep 300`})
+	credsTask := runTask(t, root, "creds")
+	waitTask(t, root, credsTask, "RUNNING")
+	var uri, tok string
+	for deadline := time.Now().Add(10 * time.Second); uri == ""; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(filepath.Join(stateDir, "tasks", taskID(credsTask), "app.stdout"))
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			uri, tok = f[0], f[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no endpoint printed: %q", b)
+		}
+	}
+	before := getCreds(t, uri, tok, 200)
+	if getCreds(t, uri, "wrong", 403)["code"] != "Unauthorized" {
+		t.Fatal("a wrong token was accepted")
+	}
+	if n, err := s.srv.ECS.RefreshDue(ctx, time.Now().Add(5*time.Hour)); err != nil || n < 1 {
+		t.Fatalf("RefreshDue: %d %v", n, err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		after := getCreds(t, uri, tok, 200)
+		if after["AccessKeyId"] != before["AccessKeyId"] && after["RoleArn"] == appRole {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the refreshed credentials did not reach the agent")
+		}
+	}
+	if _, err := root.StopTask(ctx, &awsecs.StopTaskInput{Task: aws.String(credsTask)}); err != nil {
+		t.Fatal(err)
+	}
+	waitTask(t, root, credsTask, "STOPPED")
+	if getCreds(t, uri, tok, 400)["code"] != "InvalidIdInRequest" {
+		t.Fatal("a stopped task's credentials are still served")
+	}
+
 	// A restarted agent is the same container instance and gets its
 	// running task again.
 	register("sleeper2", []string{"sleep", "300"})
@@ -359,6 +424,14 @@ func TestAgentRunsTaskWithTaskRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitTask(t, root, long, "STOPPED")
+
+	// Nothing secret in the agent's log or the audit log, after all that.
+	audit = readFile(t, filepath.Join(stateDir, "audit.log"))
+	for _, secret := range []string{uri[strings.LastIndexByte(uri, '/')+1:], tok, "ASIA", ic.SecretAccessKey} {
+		if strings.Contains(logs.String(), secret) || strings.Contains(audit, secret) {
+			t.Fatalf("a secret in the agent's log or the audit log:\n%s\n%s", logs, audit)
+		}
+	}
 
 	// The same task with the AWS CLI and boto3 (their default chains).
 	for _, tc := range []struct {
