@@ -89,11 +89,11 @@ type Agent struct {
 	credsURL    string // http://HOST:PORT/v2/credentials/
 
 	mu       sync.Mutex
-	tasks    map[string]*task // by task ARN, until they stopped
-	finished map[string]bool  // task ARNs that ended here
-	credIDs  map[string]*task // credential ID → task
-	wg       sync.WaitGroup   // task goroutines
-	reports  sync.WaitGroup   // reports of tasks that never ran here
+	tasks    map[string]*task     // by task ARN, until they stopped
+	finished map[string]time.Time // task ARNs that ended here, and when
+	credIDs  map[string]*task     // credential ID → task
+	wg       sync.WaitGroup       // task goroutines
+	reports  sync.WaitGroup       // reports of tasks that never ran here
 }
 
 // New checks cfg and returns an Agent.
@@ -136,7 +136,7 @@ func New(cfg Config) (*Agent, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Agent{cfg: cfg, log: log, ecs: newECSClient(cfg.Endpoint, cfg.Region, cfg.Credentials), cache: credentials.NewCache(),
-		tasks: map[string]*task{}, finished: map[string]bool{}, credIDs: map[string]*task{}}, nil
+		tasks: map[string]*task{}, finished: map[string]time.Time{}, credIDs: map[string]*task{}}, nil
 }
 
 // Run registers the instance, serves credentials and polls until ctx ends.

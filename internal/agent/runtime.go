@@ -137,8 +137,7 @@ func startProcess(logDir string, c ContainerSpec) (*exec.Cmd, error) {
 	cmd.Env = c.Env
 	cmd.Dir = logDir
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	setDeathSignal(cmd.SysProcAttr)
+	prepare(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -196,22 +195,22 @@ func (h *processHandle) RuntimeIDs() map[string]string {
 
 func (h *processHandle) Stop(grace time.Duration) {
 	if grace <= 0 {
-		h.signal(syscall.SIGKILL)
+		h.signal(true)
 		return
 	}
-	h.signal(syscall.SIGTERM)
+	h.signal(false)
 	go func() {
 		time.Sleep(grace)
-		h.signal(syscall.SIGKILL)
+		h.signal(true)
 	}()
 }
 
-func (h *processHandle) signal(sig syscall.Signal) {
+func (h *processHandle) signal(kill bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for name, cmd := range h.procs {
 		if !h.done[name] {
-			_ = syscall.Kill(-cmd.Process.Pid, sig)
+			signalGroup(cmd, kill)
 		}
 	}
 }

@@ -58,14 +58,14 @@ func (a *Agent) handle(ctx context.Context, out *ecs.PollOutput) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, pt := range out.Tasks {
-		if pt.TaskArn == "" || a.finished[pt.TaskArn] {
+		if _, done := a.finished[pt.TaskArn]; done || pt.TaskArn == "" {
 			continue // it ended here and was reported
 		}
 		t := a.tasks[pt.TaskArn]
 		if t == nil && pt.DesiredStatus == ecs.TaskStopped {
 			// Stopped before this agent ran it (or an agent that lost its
 			// state): tell the control plane it is over.
-			a.finished[pt.TaskArn] = true
+			a.markFinished(pt.TaskArn)
 			a.reports.Add(1)
 			go func(arn string) {
 				defer a.reports.Done()
@@ -321,7 +321,26 @@ func (a *Agent) finish(t *task) {
 		delete(a.credIDs, id)
 	}
 	delete(a.tasks, t.arn)
-	a.finished[t.arn] = true
+	a.markFinished(t.arn)
+}
+
+// finishedMemory is how long an ended task is remembered (so that late
+// deliveries of it are not taken for new work). The control plane stops
+// sending a task once its STOPPED report is acknowledged, so an hour is
+// ample.
+const finishedMemory = time.Hour
+
+// markFinished remembers that a task ended; caller holds a.mu.
+func (a *Agent) markFinished(arn string) {
+	now := time.Now()
+	if len(a.finished) >= 1024 {
+		for k, at := range a.finished {
+			if now.Sub(at) > finishedMemory {
+				delete(a.finished, k)
+			}
+		}
+	}
+	a.finished[arn] = now
 }
 
 // stopAll stops every task (agent shutdown).
