@@ -3,8 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/rolecall/rolecall/internal/awsclient"
 )
 
 func TestAgentFlagErrors(t *testing.T) {
@@ -24,4 +35,93 @@ func TestAgentFlagErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errb.String())
 		}
 	}
+}
+
+// `rolecall agent --data DIR` against a `rolecall serve` child process runs
+// a task and stops cleanly when its context ends.
+func TestAgentCommandRunsTask(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	dir := t.TempDir()
+	cmd, url := startChildServer(t, dir)
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	stateDir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncWriter
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"agent", "--endpoint", url, "--data", dir, "--state-dir", stateDir, "--listen", "127.0.0.1:0", "--cluster", "cli"}, nil, &out, &errb)
+	}()
+	client := awsecs.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIACRASHTESTKEY0001", "crashTestSecret000000000000000000000000000", ""),
+		BaseEndpoint: aws.String(url), HTTPClient: awsclient.HTTPClient(), RetryMaxAttempts: 1,
+	})
+	bg := context.Background()
+	if _, err := client.RegisterTaskDefinition(bg, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("hello"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("local"), Memory: aws.Int32(64),
+			EntryPoint: []string{"sh", "-c"}, Command: []string{"echo hello $GREETING"},
+			Environment: []ecstypes.KeyValuePair{{Name: aws.String("GREETING"), Value: aws.String("world")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var taskARN string
+	for deadline := time.Now().Add(20 * time.Second); taskARN == ""; time.Sleep(50 * time.Millisecond) {
+		// The agent creates the cluster and registers; until then RunTask fails.
+		run, err := client.RunTask(bg, &awsecs.RunTaskInput{Cluster: aws.String("cli"), TaskDefinition: aws.String("hello")})
+		if err == nil && len(run.Tasks) == 1 {
+			taskARN = aws.ToString(run.Tasks[0].TaskArn)
+		} else if time.Now().After(deadline) {
+			t.Fatalf("RunTask: %v; agent: %s", err, errb.String())
+		}
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		d, err := client.DescribeTasks(bg, &awsecs.DescribeTasksInput{Cluster: aws.String("cli"), Tasks: []string{taskARN}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(d.Tasks[0].LastStatus) == "STOPPED" {
+			if c := d.Tasks[0].Containers[0]; c.ExitCode == nil || *c.ExitCode != 0 {
+				t.Fatalf("%+v", c)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the task did not stop; agent: %s", errb.String())
+		}
+	}
+	id := taskARN[strings.LastIndexByte(taskARN, '/')+1:]
+	if b, err := os.ReadFile(filepath.Join(stateDir, "tasks", id, "app.stdout")); err != nil || string(b) != "hello world\n" {
+		t.Fatalf("%q %v", b, err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the agent did not stop")
+	}
+	if strings.Contains(errb.String(), "crashTestSecret") {
+		t.Fatal("the agent logged its secret")
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
