@@ -154,6 +154,21 @@ func (a *Agent) Run(ctx context.Context) error {
 	if st.Cluster != "" && st.Cluster != a.cfg.Cluster {
 		return fmt.Errorf("agent: %s belongs to cluster %q, not %q (use another --state-dir)", statePath(a.cfg.StateDir), st.Cluster, a.cfg.Cluster)
 	}
+	// The endpoint and the audit log first: a failure there should not
+	// leave a registered instance behind.
+	ln := a.cfg.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
+			return fmt.Errorf("agent: credentials endpoint: %w", err)
+		}
+	}
+	defer ln.Close()
+	audit, err := credentials.OpenAuditLog(credentials.AuditLogOptions{Path: a.cfg.AuditLog})
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	defer audit.Close()
+
 	arn, err := a.register(ctx, st.ContainerInstanceArn)
 	if err != nil {
 		return err
@@ -168,11 +183,6 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.instanceARN = arn
 	a.log.Info("container instance registered", "containerInstanceArn", arn, "cluster", a.cfg.Cluster)
 
-	audit, err := credentials.OpenAuditLog(credentials.AuditLogOptions{Path: a.cfg.AuditLog})
-	if err != nil {
-		return fmt.Errorf("agent: %w", err)
-	}
-	defer audit.Close()
 	h, err := credentials.NewHandler(credentials.Options{
 		Cache: a.cache, Audit: audit, Refresher: pushOnly{},
 		Rate: a.cfg.Rate, Burst: a.cfg.Burst,
@@ -180,12 +190,6 @@ func (a *Agent) Run(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
-	}
-	ln := a.cfg.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
-			return fmt.Errorf("agent: credentials endpoint: %w", err)
-		}
 	}
 	a.credsURL = "http://" + reachable(ln.Addr()) + "/v2/credentials/"
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10}

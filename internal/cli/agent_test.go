@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,25 @@ func TestAgentFlagErrors(t *testing.T) {
 		if code == 0 || !strings.Contains(errb.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errb.String())
 		}
+	}
+}
+
+// A busy --listen address fails before the instance is registered (the
+// endpoint here does not even answer).
+func TestAgentListenInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "root-credentials"), []byte("[default]\naws_access_key_id = AKIAX\naws_secret_access_key = secretX\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"agent", "--endpoint", "http://127.0.0.1:1", "--data", dir, "--state-dir", t.TempDir(), "--listen", ln.Addr().String()}, nil, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "credentials endpoint") || strings.Contains(errb.String(), "secretX") {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 }
 
