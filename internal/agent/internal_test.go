@@ -105,6 +105,7 @@ func TestSpecRejectsBadTasks(t *testing.T) {
 		"no definition":  {TaskArn: tk.arn},
 		"no containers":  {TaskArn: tk.arn, TaskDefinition: &ecs.TaskDefinition{}},
 		"bad name":       {TaskArn: tk.arn, TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "../x", Command: []string{"true"}}}}},
+		"duplicate":      {TaskArn: tk.arn, TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "x", Command: []string{"true"}}, {Name: "x", Command: []string{"true"}}}}},
 		"none essential": {TaskArn: tk.arn, TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "x", Essential: &no, Command: []string{"true"}}}}},
 	} {
 		if _, _, err := a.spec(tk, pt); err == nil {

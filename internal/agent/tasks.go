@@ -155,6 +155,9 @@ func (a *Agent) spec(t *task, pt ecs.PollTask) (TaskSpec, map[string]bool, error
 		if !safeName(cd.Name) {
 			return TaskSpec{}, nil, fmt.Errorf("unusable container name %q", cd.Name)
 		}
+		if _, dup := essential[cd.Name]; dup {
+			return TaskSpec{}, nil, fmt.Errorf("two containers named %q", cd.Name)
+		}
 		cmd := cd.Command
 		var envOverride []ecs.KeyValuePair
 		for _, o := range pt.Overrides.ContainerOverrides {
