@@ -218,3 +218,25 @@ func TestProcessRuntime(t *testing.T) {
 		t.Fatalf("%+v", ex)
 	}
 }
+
+// Odd Poll answers neither panic nor start anything runnable.
+func TestHandleOddAnswers(t *testing.T) {
+	a := testAgent(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // reports give up at once
+	for _, out := range []*ecs.PollOutput{
+		{Tasks: []ecs.PollTask{{}}},
+		{Tasks: []ecs.PollTask{{TaskArn: "no-slash", DesiredStatus: "RUNNING"}}},
+		{Tasks: []ecs.PollTask{{TaskArn: "arn:aws:ecs:r:1:task/c/", DesiredStatus: "RUNNING", TaskDefinition: &ecs.TaskDefinition{}}}},
+		{Tasks: []ecs.PollTask{{TaskArn: "arn:aws:ecs:r:1:task/c/s", DesiredStatus: "STOPPED"}}},
+		{Tasks: []ecs.PollTask{{TaskArn: "arn:aws:ecs:r:1:task/c/d", DesiredStatus: "RUNNING", Credentials: []ecs.CredentialDelivery{{}, {RoleType: ecs.RoleTypeTask}}}}},
+		{RefreshedCredentials: []ecs.CredentialDelivery{{}}, RevokedCredentialIds: []string{""}},
+	} {
+		a.handle(ctx, out)
+	}
+	a.wg.Wait()
+	a.reports.Wait()
+	if len(a.tasks) != 0 || a.cache.Len() != 0 {
+		t.Fatalf("tasks %v, cache %d", a.tasks, a.cache.Len())
+	}
+}
