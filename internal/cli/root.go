@@ -47,6 +47,6 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newPolicyCmd(), newServeCmd(), newBootstrapCmd(), newAccountCmd(), newAgentCmd())
+	root.AddCommand(newPolicyCmd(), newServeCmd(), newBootstrapCmd(), newAccountCmd(), newAgentCmd(), newUpCmd(), newRunCmd())
 	return root
 }

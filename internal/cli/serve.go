@@ -29,6 +29,9 @@ type serveFlags struct {
 	logFormat, logLevel           string
 	quotas                        []string
 	dev                           bool
+	// hideRoot: on first start, print where the root credentials are, not
+	// the credentials (rolecall up).
+	hideRoot bool
 }
 
 func newServeCmd() *cobra.Command {
@@ -77,39 +80,67 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 }
 
 func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
+	s, err := startServer(ctx, stdout, stderr, f)
+	if err != nil {
+		return err
+	}
+	return s.wait(ctx)
+}
+
+// server is a started `rolecall serve`: the API server listening on addr,
+// its store open. wait serves until ctx ends, then shuts down and closes the
+// store.
+type server struct {
+	api  *api.Server
+	addr string // the listener's address (host:port)
+	log  *slog.Logger
+
+	st   *bolt.Store
+	hs   *http.Server
+	errc chan error
+}
+
+// startServer does what `rolecall serve` does up to serving: opens the store
+// in f.data, applies the quotas, ensures the root key (printing it on first
+// start), loads the token key ring and starts listening. Background work
+// (key rotation, ECS credential refresh) runs until ctx ends.
+func startServer(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) (_ *server, err error) {
 	log, err := newLogger(stderr, f.logFormat, f.logLevel)
 	if err != nil {
-		return &exitError{code: 2, msg: err.Error()}
+		return nil, &exitError{code: 2, msg: err.Error()}
 	}
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
-		return err
+		return nil, err
 	}
 	st, err := bolt.Open(filepath.Join(f.data, "rolecall.db"))
 	if err != nil {
-		return fmt.Errorf("opening the store in %s: %w", f.data, err)
+		return nil, fmt.Errorf("opening the store in %s: %w", f.data, err)
 	}
-	defer st.Close()
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
 	svc := iam.New(st)
 	for _, q := range f.quotas {
 		name, v, ok := strings.Cut(q, "=")
 		n, err := strconv.Atoi(v)
 		if !ok || err != nil {
-			return &exitError{code: 2, msg: fmt.Sprintf("--quota %q: want NAME=NUMBER", q)}
+			return nil, &exitError{code: 2, msg: fmt.Sprintf("--quota %q: want NAME=NUMBER", q)}
 		}
 		if err := svc.Quotas.SetQuota(name, n); err != nil {
-			return &exitError{code: 2, msg: err.Error()}
+			return nil, &exitError{code: 2, msg: err.Error()}
 		}
 	}
-	if err := ensureRoot(ctx, stdout, svc, f.data, f.account); err != nil {
-		return err
+	if err := ensureRoot(ctx, stdout, svc, f.data, f.account, f.hideRoot); err != nil {
+		return nil, err
 	}
 	srv := api.New(log, svc, f.account, f.region)
 	tokens, err := token.Watch(ctx, st, time.Now, log)
 	if err != nil {
-		return fmt.Errorf("loading the session token key ring: %w", err)
+		return nil, fmt.Errorf("loading the session token key ring: %w", err)
 	}
 	srv.Tokens = tokens
-	go rotateTokenKeys(ctx, st, log)
 	if f.dev {
 		srv.Dev = true
 		log.Warn("DEVELOPMENT MODE: any access key is accepted as the root of account " + f.account + " and signatures are not checked. Never expose this server.")
@@ -117,8 +148,9 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	go rotateTokenKeys(ctx, st, log)
 	srv.ECS.Endpoint = f.advertise
 	if srv.ECS.Endpoint == "" {
 		srv.ECS.Endpoint = "http://" + ln.Addr().String()
@@ -126,26 +158,33 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	go srv.RunECSCredentialRefresh(ctx, time.Minute)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	log.Info("rolecall serving", "address", ln.Addr().String(), "data", f.data, "account", f.account, "region", f.region)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	s := &server{api: srv, addr: ln.Addr().String(), log: log, st: st, hs: hs, errc: make(chan error, 1)}
+	go func() { s.errc <- hs.Serve(ln) }()
+	return s, nil
+}
+
+// wait serves until ctx ends (or the listener fails), then shuts the HTTP
+// server down gracefully and closes the store.
+func (s *server) wait(ctx context.Context) error {
+	defer s.st.Close()
 	select {
-	case err := <-errc:
+	case err := <-s.errc:
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
+	s.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := s.hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
 
 // ensureRoot creates the default account and its root access key on first
-// start. The secret is printed once and written to DIR/root-credentials; it is
+// start. The secret is printed once (unless hide) and written to DIR/root-credentials; it is
 // never logged.
-func ensureRoot(ctx context.Context, stdout io.Writer, svc *iam.Service, dir, account string) error {
+func ensureRoot(ctx context.Context, stdout io.Writer, svc *iam.Service, dir, account string, hide bool) error {
 	if _, err := svc.EnsureAccount(ctx, account); err != nil {
 		return err
 	}
@@ -169,7 +208,9 @@ func ensureRoot(ctx context.Context, stdout io.Writer, svc *iam.Service, dir, ac
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		return err
 	}
-	if id == "" {
+	if id == "" && hide {
+		fmt.Fprintf(stdout, "Root credentials of account %s created in %s (mode 0600).\n", account, path)
+	} else if id == "" {
 		fmt.Fprintf(stdout, "Root credentials of account %s (also in %s, shown only now):\n%s", account, path, indent(body))
 	}
 	return nil
