@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 go build -o "$work/benchserve" ./internal/agent/credentials/benchserve
-"$work/benchserve" >"$work/urls" &
+"$work/benchserve" ${BENCHSERVE_FLAGS:-} >"$work/urls" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q '^audit ' "$work/urls" 2>/dev/null && break; sleep 0.05; done
 real=$(sed -n 's/^real //p' "$work/urls"); bare=$(sed -n 's/^bare //p' "$work/urls"); token=$(sed -n 's/^token //p' "$work/urls")

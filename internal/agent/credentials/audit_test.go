@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -241,5 +244,75 @@ func TestAuditReopensRemovedFile(t *testing.T) {
 	files := e.auditFiles()
 	if strings.Count(files["moved"], "\n") != 1 || strings.Count(files["audit.log"], "\n") != 1 {
 		t.Fatalf("files: %q", files)
+	}
+}
+
+// Concurrent calls: every line is written exactly once, whole.
+func TestAuditConcurrent(t *testing.T) {
+	e := newEnv(t, nil)
+	const workers, each = 16, 200
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				ev := AuditEvent{Time: t0, Status: 200, RemoteAddr: "10.0.0.1:1", Path: V2Path, UserAgent: "w" + strconv.Itoa(w) + "-" + strconv.Itoa(i),
+					TaskARN: testTaskARN, EventType: EventGetCredentials, Cluster: testCluster}
+				if err := e.auditLog.Audit(ev); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSuffix(e.auditFiles()["audit.log"], "\n"), "\n") {
+		m := auditLine.FindStringSubmatch(line)
+		if m == nil || seen[m[5]] {
+			t.Fatalf("bad or repeated line %q", line)
+		}
+		seen[m[5]] = true
+	}
+	if len(seen) != workers*each {
+		t.Fatalf("%d lines, want %d", len(seen), workers*each)
+	}
+}
+
+// Concurrent calls while the file cannot be written: the calls whose line
+// was not written fail, and only succeeded calls have lines on disk.
+func TestAuditConcurrentFailure(t *testing.T) {
+	e := newEnv(t, nil)
+	ro, err := os.Open(filepath.Join(e.dir, "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.auditLog.mu.Lock()
+	e.auditLog.f.Close()
+	e.auditLog.f = ro
+	e.auditLog.mu.Unlock()
+	ev := AuditEvent{Time: t0, Status: 200, Path: V2Path, EventType: EventGetCredentials}
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if e.auditLog.Audit(ev) != nil {
+				failed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	// The first write fails and drops the broken file; later calls reopen
+	// Path and succeed. Every line on disk belongs to a call that succeeded.
+	if n := strings.Count(e.auditFiles()["audit.log"], "\n"); n != 8-int(failed.Load()) || failed.Load() == 0 {
+		t.Fatalf("%d failed, %d lines", failed.Load(), n)
 	}
 }

@@ -22,8 +22,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,10 +37,72 @@ import (
 func main() {
 	realAddr := flag.String("real", "127.0.0.1:0", "address of the real handler")
 	bareAddr := flag.String("bare", "127.0.0.1:0", "address of the bare handler")
+	flag.StringVar(&auditMode, "audit", "file", "the real handler's audit: file (the agent's AuditLog); discard, or buffered (lines flushed every 10 ms, NOT the agent's guarantee) to measure the audit's share")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchserve:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*realAddr, *bareAddr); err != nil {
 		fmt.Fprintln(os.Stderr, "benchserve:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
+	}
+}
+
+var auditMode string
+
+type discardAudit struct{}
+
+func (discardAudit) Audit(credentials.AuditEvent) error { return nil }
+
+// bufferedAudit is the trade-off the agent does not make, measured for
+// comparison: lines go to a buffer flushed every 10 ms, so a request is
+// answered before its line reaches the kernel, and a failed write refuses
+// only later requests.
+type bufferedAudit struct {
+	mu  sync.Mutex
+	buf []byte
+	f   *os.File
+	err error
+}
+
+func (b *bufferedAudit) Audit(ev credentials.AuditEvent) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return b.err
+	}
+	b.buf = append(credentials.AppendAuditLine(b.buf, ev), '\n')
+	return nil
+}
+
+func (b *bufferedAudit) flushEvery(ctx context.Context, d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	var out []byte
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		b.mu.Lock()
+		out, b.buf = b.buf, out[:0]
+		b.mu.Unlock()
+		if _, err := b.f.Write(out); err != nil {
+			b.mu.Lock()
+			b.err = err
+			b.mu.Unlock()
+		}
 	}
 }
 
@@ -74,7 +138,21 @@ func run(realAddr, bareAddr string) error {
 		return err
 	}
 	defer audit.Close()
-	real, err := credentials.NewHandler(credentials.Options{Cache: cache, Audit: audit, Rate: rate.Limit(1e9), Burst: 1 << 30,
+	var auditor credentials.Auditor = audit
+	switch auditMode {
+	case "discard":
+		auditor = discardAudit{}
+	case "buffered":
+		f, err := os.OpenFile(filepath.Join(dir, "audit.log"), os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		b := &bufferedAudit{f: f}
+		go b.flushEvery(ctx, 10*time.Millisecond)
+		auditor = b
+	}
+	real, err := credentials.NewHandler(credentials.Options{Cache: cache, Audit: auditor, Rate: rate.Limit(1e9), Burst: 1 << 30,
 		Cluster: "bench", ContainerInstanceARN: instance})
 	if err != nil {
 		return err
