@@ -118,6 +118,18 @@ func TestUpAndRun(t *testing.T) {
 		t.Fatalf("run: exit %d, stderr %q", code, errb.String())
 	}
 
+	// A container that cannot start: exit 1 with the reason.
+	if _, err := ecsc.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("broken"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("local"), Memory: aws.Int32(64),
+			Command: []string{"/nonexistent/program"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, errb = syncWriter{}, syncWriter{}
+	code = Main(ctx, []string{"run", "--task-definition", "broken", "--cluster", "uptest", "--endpoint", endpoint, "--data", dir}, nil, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "CannotStartContainerError") {
+		t.Fatalf("run: exit %d, stderr %q", code, errb.String())
+	}
+
 	// A task role: the task's AWS CLI is the role's session.
 	t.Run("TaskRole", func(t *testing.T) {
 		const awsCLI = "/usr/bin/aws"
