@@ -7,6 +7,7 @@
 #
 #   bash bench/credentials-wrk.sh            # wrk -t2 -c64 -d10s --latency
 #   DURATION=30s CONNS=64 THREADS=2 bash bench/credentials-wrk.sh
+#   PIN="0 1" bash bench/credentials-wrk.sh   # server on CPU 0, wrk on CPU 1 (taskset)
 #
 # Target: real ≥ 70% of bare requests/s, real p99 ≤ 1.5 × bare p99.
 set -euo pipefail
@@ -30,7 +31,12 @@ cleanup() {
 }
 trap cleanup EXIT
 go build -o "$work/benchserve" ./internal/agent/credentials/benchserve
-"$work/benchserve" ${BENCHSERVE_FLAGS:-} >"$work/urls" &
+srv_pin=(); wrk_pin=()
+if [ -n "${PIN:-}" ]; then
+  read -r scpu wcpu <<<"$PIN"
+  srv_pin=(taskset -c "$scpu"); wrk_pin=(taskset -c "$wcpu")
+fi
+"${srv_pin[@]}" "$work/benchserve" ${BENCHSERVE_FLAGS:-} >"$work/urls" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q '^audit ' "$work/urls" 2>/dev/null && break; sleep 0.05; done
 real=$(sed -n 's/^real //p' "$work/urls"); bare=$(sed -n 's/^bare //p' "$work/urls"); token=$(sed -n 's/^token //p' "$work/urls")
@@ -44,7 +50,7 @@ done
 
 # run_wrk NAME URL: prints the wrk report and leaves NAME.rps, NAME.p99 (ms).
 run_wrk() {
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: $token" "$2" >"$work/$1.txt"
+  "${wrk_pin[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: $token" "$2" >"$work/$1.txt"
   cat "$work/$1.txt"
   awk '/^Requests\/sec:/ {print $2}' "$work/$1.txt" >"$work/$1.rps"
   # "99%   1.23ms" (us, ms or s) → milliseconds.
@@ -60,7 +66,7 @@ lines=$(cat "$audit"* | wc -l)  # the active file and its size rollovers
 read -r brps <"$work/bare.rps"; read -r rrps <"$work/real.rps"
 read -r bp99 <"$work/bare.p99"; read -r rp99 <"$work/real.p99"
 awk -v b="$brps" -v r="$rrps" -v bp="$bp99" -v rp="$rp99" -v lines="$lines" -v cmd="wrk -t$THREADS -c$CONNS -d$DURATION --latency" 'BEGIN {
-  printf "\n%s, %s CPUs\n", cmd, '"$(nproc)"'
+  printf "\n%s, %s CPUs%s\n", cmd, '"$(nproc)"', "'"${PIN:+, pinned server/wrk CPUs $PIN}"'"
   printf "%-6s %12s %10s\n", "", "requests/s", "p99 (ms)"
   printf "%-6s %12.0f %10.3f\n", "bare", b, bp
   printf "%-6s %12.0f %10.3f\n", "real", r, rp

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -55,6 +56,26 @@ func FuzzRequestPath(f *testing.F) {
 			if !exact || !strings.Contains(rec.Body.String(), testSecret) {
 				t.Fatalf("%q %q %q: unexpected 200", method, path, query)
 			}
+		}
+	})
+}
+
+// FuzzCredentialsJSON: the hand-written response body is byte for byte what
+// json.Marshal gives.
+func FuzzCredentialsJSON(f *testing.F) {
+	f.Add("arn:aws:iam::123456789012:role/app", "ASIAEXAMPLE", "secret/+=", "IQoJb3JpZ2luX2Vj", int64(1800000000))
+	f.Add("a\"b", "<k>", "s\\e&c", "t\x00\u2028\xff", int64(-62135596800))
+	f.Add("", "", "", "", int64(253402300799))
+	f.Fuzz(func(t *testing.T, role, key, secret, token string, exp int64) {
+		c := Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: token, Expiration: time.Unix(exp, 0)}
+		want, err := json.Marshal(credentialsResponse{RoleArn: role, AccessKeyID: key, SecretAccessKey: secret, Token: token,
+			Expiration: c.Expiration.UTC().Format(ExpirationFormat)})
+		if err != nil {
+			t.Skip()
+		}
+		got, err := appendCredentialsJSON([]byte("x"), role, &c)
+		if err != nil || string(got) != "x"+string(want) {
+			t.Fatalf("got %s\nwant %s (%v)", got, want, err)
 		}
 	})
 }

@@ -306,14 +306,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	c := &rec.entry.Credentials
-	body, err := json.Marshal(credentialsResponse{
-		RoleArn:         rec.entry.RoleARN,
-		AccessKeyID:     c.AccessKeyID,
-		SecretAccessKey: c.SecretAccessKey,
-		Token:           c.SessionToken,
-		Expiration:      c.Expiration.UTC().Format(ExpirationFormat),
-	})
+	bp := bodyPool.Get().(*[]byte)
+	defer func() { clear((*bp)[:cap(*bp)]); bodyPool.Put(bp) }() // the body holds the secret
+	body, err := appendCredentialsJSON((*bp)[:0], rec.entry.RoleARN, &rec.entry.Credentials)
+	*bp = body
 	if err != nil { // cannot happen with string fields; kept for the agent's error shape
 		h.respondError(w, &ev, apiError{CodeInternalServerError, "Internal server error", http.StatusInternalServerError})
 		return
@@ -325,6 +321,49 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeBody(w, http.StatusOK, body)
+}
+
+// bodyPool recycles credentials response buffers (cleared before reuse).
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// appendCredentialsJSON appends the credentials response to b, byte for byte
+// what json.Marshal(credentialsResponse{...}) gives, without reflection: the
+// fields are written directly when they need no escaping (ARNs, keys and STS
+// tokens never do), and through json.Marshal otherwise.
+func appendCredentialsJSON(b []byte, roleARN string, c *Credentials) ([]byte, error) {
+	if !plainJSON(roleARN) || !plainJSON(c.AccessKeyID) || !plainJSON(c.SecretAccessKey) || !plainJSON(c.SessionToken) {
+		body, err := json.Marshal(credentialsResponse{
+			RoleArn:         roleARN,
+			AccessKeyID:     c.AccessKeyID,
+			SecretAccessKey: c.SecretAccessKey,
+			Token:           c.SessionToken,
+			Expiration:      c.Expiration.UTC().Format(ExpirationFormat),
+		})
+		return append(b, body...), err
+	}
+	b = append(b, `{"RoleArn":"`...)
+	b = append(b, roleARN...)
+	b = append(b, `","AccessKeyId":"`...)
+	b = append(b, c.AccessKeyID...)
+	b = append(b, `","SecretAccessKey":"`...)
+	b = append(b, c.SecretAccessKey...)
+	b = append(b, `","Token":"`...)
+	b = append(b, c.SessionToken...)
+	b = append(b, `","Expiration":"`...)
+	b = c.Expiration.UTC().AppendFormat(b, ExpirationFormat)
+	return append(b, `"}`...), nil
+}
+
+// plainJSON reports whether json.Marshal writes s unchanged between quotes:
+// printable ASCII without '"', '\\' and the HTML characters it escapes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // authorize checks the request's Authorization header against the entry's
