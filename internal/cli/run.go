@@ -132,9 +132,13 @@ func runTask(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error {
 		if stopped {
 			break
 		}
+		wait := ctx.Done()
+		if stopSent {
+			wait = nil // already handled: just poll
+		}
 		select {
 		case <-time.After(f.poll):
-		case <-ctx.Done():
+		case <-wait:
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
 	"sync"
 	"time"
@@ -68,7 +69,7 @@ func runUp(ctx context.Context, stdout, stderr io.Writer, f *upFlags) error {
 	if err != nil {
 		return err
 	}
-	endpoint := "http://" + srv.addr
+	endpoint := "http://" + dialable(srv.addr)
 	// From here on, the server must be shut down whatever happens.
 	fail := func(err error) error {
 		cancel()
@@ -180,6 +181,23 @@ func (p *instanceRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
 		Source: "rolecall up: ecsInstanceRole", CanExpire: true, Expires: c.Expiration,
 	}, nil
+}
+
+// dialable turns a listen address into one a local client can dial: an
+// unspecified host (0.0.0.0, ::) becomes loopback.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if ip.To4() != nil {
+			host = "127.0.0.1"
+		} else {
+			host = "::1"
+		}
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // indentWriter indents each line written to it by two spaces (bootstrapECS

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,6 +131,33 @@ func TestUpAndRun(t *testing.T) {
 		t.Fatalf("run: exit %d, stderr %q", code, errb.String())
 	}
 
+	// Ctrl-C: run stops the task (SIGTERM, 128+15) and exits with its code.
+	if _, err := ecsc.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("sleeper"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("local"), Memory: aws.Int32(64),
+			EntryPoint: []string{"/bin/sh", "-c"}, Command: []string{"echo started; exec sleep 60"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, errb = syncWriter{}, syncWriter{}
+	rctx, rcancel := context.WithCancel(ctx)
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(rctx, []string{"run", "--task-definition", "sleeper", "--cluster", "uptest", "--endpoint", endpoint, "--data", dir}, nil, &out, &errb)
+	}()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "started"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the task did not start: %s", errb.String())
+		}
+	}
+	rcancel()
+	select {
+	case code = <-done:
+		if code != 143 || !strings.Contains(errb.String(), "stopping the task") {
+			t.Fatalf("interrupted run: exit %d, stderr %q", code, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the interrupted run did not end")
+	}
+
 	// A task role: the task's AWS CLI is the role's session.
 	t.Run("TaskRole", func(t *testing.T) {
 		const awsCLI = "/usr/bin/aws"
@@ -171,6 +199,43 @@ func TestUpAndRun(t *testing.T) {
 
 // TestUpAgentIsInstanceRole: the agent's credentials are an ecsInstanceRole
 // session assumed by ec2.amazonaws.com, renewed before expiry.
+// A busy --agent-listen address: up fails, and the server it started is
+// shut down (its port free again).
+func TestUpAgentListenInUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	var out, errb syncWriter
+	code := Main(context.Background(), []string{"up", "--data", t.TempDir(), "--listen", addr, "--agent-listen", busy.Addr().String()}, nil, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "credentials endpoint") {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the server still holds %s: %v", addr, err)
+	}
+	ln.Close()
+}
+
+func TestDialable(t *testing.T) {
+	for in, want := range map[string]string{"0.0.0.0:8960": "127.0.0.1:8960", "[::]:1": "[::1]:1", "127.0.0.1:2": "127.0.0.1:2", "host:3": "host:3"} {
+		if got := dialable(in); got != want {
+			t.Errorf("dialable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestUpAgentIsInstanceRole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server")
