@@ -148,21 +148,9 @@ type UpdateGroupInput struct {
 // UpdateGroup renames a group and/or moves it to another path. It keeps its
 // ID, members and policies.
 func (s *Service) UpdateGroup(ctx context.Context, c Caller, in UpdateGroupInput) error {
-	if err := validateName("groupName", in.GroupName, maxGroupNameLen); err != nil {
+	newPath, err := checkRename("groupName", in.GroupName, in.NewGroupName, in.NewPath, maxGroupNameLen)
+	if err != nil {
 		return err
-	}
-	if in.NewGroupName != nil {
-		if err := validateName("newGroupName", *in.NewGroupName, maxGroupNameLen); err != nil {
-			return err
-		}
-	}
-	var newPath string
-	if in.NewPath != nil {
-		p, err := normalizePathField("newPath", *in.NewPath)
-		if err != nil {
-			return err
-		}
-		newPath = p
 	}
 	return s.update(ctx, func(tx store.Tx) error {
 		g, err := readGroup(tx, c.Account, in.GroupName)
@@ -177,18 +165,12 @@ func (s *Service) UpdateGroup(ctx context.Context, c Caller, in UpdateGroupInput
 			g.Name = *in.NewGroupName
 		}
 		g.ARN = s.arn(c.Account, "group", g.Path, g.Name)
-		if strings.EqualFold(oldName, g.Name) {
-			return put(tx, groupKey(c.Account, g.Name), g)
-		}
-		if err := tx.Delete(groupKey(c.Account, oldName)); err != nil {
+		if err := rekey(tx, groupKey(c.Account, oldName), groupKey(c.Account, g.Name), g, func() error {
+			return awserr.EntityAlreadyExists("Group with name %s already exists.", g.Name)
+		}); err != nil || strings.EqualFold(oldName, g.Name) {
 			return err
 		}
-		if err := create(tx, groupKey(c.Account, g.Name), g); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				return awserr.EntityAlreadyExists("Group with name %s already exists.", g.Name)
-			}
-			return err
-		}
+		// Members refer to the group by name.
 		for _, m := range g.Members {
 			u, _, err := get[User](tx, userKey(c.Account, m))
 			if isNotFound(err) {
@@ -197,11 +179,7 @@ func (s *Service) UpdateGroup(ctx context.Context, c Caller, in UpdateGroupInput
 			if err != nil {
 				return err
 			}
-			for i, name := range u.Groups {
-				if strings.EqualFold(name, oldName) {
-					u.Groups[i] = g.Name
-				}
-			}
+			renameIn(u.Groups, oldName, g.Name)
 			if err := put(tx, userKey(c.Account, u.Name), u); err != nil {
 				return err
 			}

@@ -174,21 +174,9 @@ type UpdateUserInput struct {
 // UpdateUser renames a user and/or moves it to another path. The user keeps
 // its ID, policies, access keys and group memberships.
 func (s *Service) UpdateUser(ctx context.Context, c Caller, in UpdateUserInput) error {
-	if err := validateName("userName", in.UserName, maxUserNameLen); err != nil {
+	newPath, err := checkRename("userName", in.UserName, in.NewUserName, in.NewPath, maxUserNameLen)
+	if err != nil {
 		return err
-	}
-	if in.NewUserName != nil {
-		if err := validateName("newUserName", *in.NewUserName, maxUserNameLen); err != nil {
-			return err
-		}
-	}
-	var newPath string
-	if in.NewPath != nil {
-		p, err := normalizePathField("newPath", *in.NewPath)
-		if err != nil {
-			return err
-		}
-		newPath = p
 	}
 	return s.update(ctx, func(tx store.Tx) error {
 		u, err := readUser(tx, c.Account, in.UserName)
@@ -203,16 +191,9 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, in UpdateUserInput) 
 			u.Name = *in.NewUserName
 		}
 		u.ARN = s.arn(c.Account, "user", u.Path, u.Name)
-		if strings.EqualFold(oldName, u.Name) {
-			return put(tx, userKey(c.Account, u.Name), u)
-		}
-		if err := tx.Delete(userKey(c.Account, oldName)); err != nil {
-			return err
-		}
-		if err := create(tx, userKey(c.Account, u.Name), u); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				return awserr.EntityAlreadyExists("User with name %s already exists.", u.Name)
-			}
+		if err := rekey(tx, userKey(c.Account, oldName), userKey(c.Account, u.Name), u, func() error {
+			return awserr.EntityAlreadyExists("User with name %s already exists.", u.Name)
+		}); err != nil || strings.EqualFold(oldName, u.Name) {
 			return err
 		}
 		// Whatever refers to the user by name follows the rename.
@@ -224,11 +205,7 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, in UpdateUserInput) 
 			if err != nil {
 				return err
 			}
-			for i, m := range grp.Members {
-				if strings.EqualFold(m, oldName) {
-					grp.Members[i] = u.Name
-				}
-			}
+			renameIn(grp.Members, oldName, u.Name)
 			if err := put(tx, groupKey(c.Account, g), grp); err != nil {
 				return err
 			}
@@ -254,6 +231,52 @@ func normalizePathField(field, path string) (string, error) {
 		return "", constraint(field, "Member must have length less than or equal to 512")
 	}
 	return normalizePath(path)
+}
+
+// checkRename validates the name and the optional new name and path of an
+// UpdateUser or UpdateGroup request (field names as IAM spells them, e.g.
+// "userName" and "newUserName") and returns the normalized new path.
+func checkRename(field, name string, newName, newPath *string, maxLen int) (string, error) {
+	if err := validateName(field, name, maxLen); err != nil {
+		return "", err
+	}
+	if newName != nil {
+		if err := validateName("new"+strings.ToUpper(field[:1])+field[1:], *newName, maxLen); err != nil {
+			return "", err
+		}
+	}
+	if newPath == nil {
+		return "", nil
+	}
+	return normalizePathField("newPath", *newPath)
+}
+
+// rekey stores an entity renamed from oldKey to newKey. A rename that only
+// changes case keeps the key (IAM names are case-insensitive); otherwise the
+// old record goes and the new name must be free, else taken is the answer.
+func rekey(tx store.Tx, oldKey, newKey string, v any, taken func() error) error {
+	if oldKey == newKey {
+		return put(tx, newKey, v)
+	}
+	if err := tx.Delete(oldKey); err != nil {
+		return err
+	}
+	if err := create(tx, newKey, v); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return taken()
+		}
+		return err
+	}
+	return nil
+}
+
+// renameIn replaces old (in any case) with new in a list of names.
+func renameIn(names []string, old, new string) {
+	for i, n := range names {
+		if strings.EqualFold(n, old) {
+			names[i] = new
+		}
+	}
 }
 
 // DeleteUser deletes a user that has nothing attached any more. Like IAM it
