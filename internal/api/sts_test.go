@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -20,11 +18,7 @@ import (
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
-	"github.com/rolecall/rolecall/internal/awsclient"
-	"github.com/rolecall/rolecall/internal/iam"
-	"github.com/rolecall/rolecall/internal/store/memory"
 	"github.com/rolecall/rolecall/internal/sts"
-	"github.com/rolecall/rolecall/internal/sts/token"
 )
 
 // stsServer is a test server whose Server is reachable (for STS.Now).
@@ -36,32 +30,8 @@ type stsServer struct {
 
 func newSTSServer(t testing.TB) *stsServer {
 	t.Helper()
-	st := memory.New()
-	svc := iam.New(st)
-	ctx := context.Background()
-	if _, err := svc.EnsureAccount(ctx, testAccount); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.AddRootAccessKey(ctx, testAccount, testRootKey, testRootSecret); err != nil {
-		t.Fatal(err)
-	}
-	srv := New(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, testAccount, "us-east-1")
-	tokens, err := token.Watch(ctx, st, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Tokens = tokens
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	cfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(testRootKey, testRootSecret, ""),
-		BaseEndpoint:     aws.String(hs.URL),
-		HTTPClient:       awsclient.HTTPClient(),
-		RetryMaxAttempts: 1,
-	}
-	ts := &testServer{URL: hs.URL, IAM: awsiam.NewFromConfig(cfg), Svc: svc, Cfg: cfg}
-	return &stsServer{testServer: ts, Srv: srv, STS: awssts.NewFromConfig(cfg)}
+	ts := newTestServer(t)
+	return &stsServer{testServer: ts, Srv: ts.Server, STS: awssts.NewFromConfig(ts.Cfg)}
 }
 
 // clients are the SDK clients of one set of credentials.
