@@ -48,7 +48,8 @@ type Config struct {
 	Listen   string
 	Listener net.Listener
 	// StateDir keeps state.json (container instance ARN, last acknowledged
-	// sequence) and tasks/TASK_ID/CONTAINER.{stdout,stderr}.
+	// sequence) and, for each task, tasks/TASK_ID/: task.json (while it
+	// runs), CONTAINER.stdout and CONTAINER.stderr, and the shims' files.
 	StateDir string
 	// AuditLog is the credentials audit log (default STATE_DIR/audit.log).
 	AuditLog string
@@ -140,9 +141,12 @@ func New(cfg Config) (*Agent, error) {
 }
 
 // Run registers the instance, serves credentials and polls until ctx ends.
-// When it returns, the tasks it started have been stopped (the process
-// runtime's tasks do not outlive the agent; a restarted agent gets them
-// again from the control plane and starts them afresh).
+// When it returns, its tasks have been stopped and their ends reported. If
+// instead the agent dies (a crash, SIGKILL), the process runtime's tasks
+// keep running under their shims; the next Run with the same state
+// directory adopts them: it follows them again, serves their credentials
+// under the same IDs and tokens (the same Listen address is needed, as
+// their containers were told it) and reports how they end.
 func (a *Agent) Run(ctx context.Context) error {
 	if err := os.MkdirAll(a.cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("agent: state directory: %w", err)
@@ -200,10 +204,10 @@ func (a *Agent) Run(ctx context.Context) error {
 		a.cfg.Ready(arn, ln.Addr().String())
 	}
 
+	a.adopt(ctx)
 	pollErr := a.pollLoop(ctx, &st)
 
-	// Shut down: stop the tasks (reported STOPPED only if they end on their
-	// own), then the endpoint.
+	// Shut down: stop the tasks and report their ends, then the endpoint.
 	a.stopAll()
 	a.wg.Wait()
 	a.reports.Wait()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
@@ -238,5 +239,74 @@ func TestHandleOddAnswers(t *testing.T) {
 	a.reports.Wait()
 	if len(a.tasks) != 0 || a.cache.Len() != 0 {
 		t.Fatalf("tasks %v, cache %d", a.tasks, a.cache.Len())
+	}
+}
+
+// A task started by one ProcessRuntime can be adopted by another (an agent
+// restarted after a crash): containers still running are followed to
+// their end, those that ended meanwhile report their exit codes, and Stop
+// reaches the adopted containers through their shims.
+func TestProcessRuntimeAdopt(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"PATH=" + DefaultPATH}
+	spec := TaskSpec{LogDir: dir, Containers: []ContainerSpec{
+		{Name: "waits", Essential: true, Argv: []string{"sh", "-c", "while [ ! -f go ]; do sleep 0.02; done; exit 7"}, Env: env},
+		{Name: "quick", Argv: []string{"sh", "-c", "exit 5"}, Env: env},
+	}}
+	first, err := ProcessRuntime{}.Start(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex := <-first.Exits(); ex.Name != "quick" || ex.ExitCode == nil || *ex.ExitCode != 5 {
+		t.Fatalf("%+v", ex)
+	}
+	// The earlier runtime's handle is abandoned, as a crashed agent's is.
+	adopted, err := ProcessRuntime{}.Adopt(context.Background(), TaskSpec{LogDir: dir, Containers: []ContainerSpec{{Name: "waits"}, {Name: "quick"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := adopted.RuntimeIDs(), first.RuntimeIDs(); got["waits"] == "" || got["waits"] != want["waits"] || got["quick"] != want["quick"] {
+		t.Fatalf("runtime IDs %v, want %v", got, want)
+	}
+	if ex := <-adopted.Exits(); ex.Name != "quick" || ex.ExitCode == nil || *ex.ExitCode != 5 {
+		t.Fatalf("the ended container: %+v", ex)
+	}
+	select {
+	case ex := <-adopted.Exits():
+		t.Fatalf("a running container reported ended: %+v", ex)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ex := <-adopted.Exits(); ex.Name != "waits" || ex.ExitCode == nil || *ex.ExitCode != 7 {
+		t.Fatalf("the running container: %+v", ex)
+	}
+	if _, open := <-adopted.Exits(); open {
+		t.Fatal("Exits not closed")
+	}
+
+	// Stop reaches an adopted container (SIGTERM through its shim).
+	dir2 := t.TempDir()
+	if _, err := (ProcessRuntime{}).Start(context.Background(), TaskSpec{LogDir: dir2, Containers: []ContainerSpec{{Name: "s", Argv: []string{"sleep", "60"}, Env: env}}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := ProcessRuntime{}.Adopt(context.Background(), TaskSpec{LogDir: dir2, Containers: []ContainerSpec{{Name: "s"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Stop(time.Minute)
+	if ex := <-h.Exits(); ex.ExitCode == nil || *ex.ExitCode != 143 || ex.Reason != "killed by terminated" {
+		t.Fatalf("%+v", ex)
+	}
+
+	// A container whose shim left nothing (the machine restarted): its end
+	// is unknown.
+	h, err = ProcessRuntime{}.Adopt(context.Background(), TaskSpec{LogDir: t.TempDir(), Containers: []ContainerSpec{{Name: "gone"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex := <-h.Exits(); ex.ExitCode != nil || !strings.Contains(ex.Reason, "unknown") {
+		t.Fatalf("%+v", ex)
 	}
 }

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -58,90 +56,150 @@ type Handle interface {
 // ContainerExit is one container's end.
 type ContainerExit struct {
 	Name     string
-	ExitCode *int // nil when the container could not be started or was killed by a signal
+	ExitCode *int // nil when the container could not be started or its end is unknown
 	Reason   string
 }
 
+// Adopter is a Runtime whose tasks outlive the agent: a restarted agent
+// takes back the tasks its predecessor started instead of losing them.
+type Adopter interface {
+	// Adopt returns a Handle on a task an earlier agent started with Start.
+	// spec names the task's log directory and containers (their Argv and
+	// Env are not needed). Containers that ended meanwhile are delivered on
+	// Exits at once, with their exit codes.
+	Adopt(ctx context.Context, spec TaskSpec) (Handle, error)
+}
+
 // ProcessRuntime runs each container of a task as a local process (the
-// image is ignored): no isolation beyond the environment. Each process is
-// the leader of its own process group, so stopping a task also stops what
-// its containers started.
-type ProcessRuntime struct{}
+// image is ignored): no isolation beyond the environment. Each container
+// runs under a small supervisor, its shim: the agent's own binary
+// re-executed (see ShimCommand), in a session of its own, so that the
+// container survives a crash of the agent and its exit code is recorded
+// for the agent's successor. The container leads its own process group,
+// so stopping it also stops what it started.
+type ProcessRuntime struct {
+	// Executable is the program run as the shim (default: this process's
+	// executable, which must call RunShimIfRequested first thing).
+	Executable string
+}
 
 type processHandle struct {
 	exits chan ContainerExit
 	mu    sync.Mutex
-	procs map[string]*exec.Cmd
-	ids   map[string]string
-	done  map[string]bool
+	ctrs  []*shimContainer
+}
+
+// shimContainer is one container and the way to signal its shim.
+type shimContainer struct {
+	name, logDir string
+	pid          int // the container's process
+	// signal asks the shim to stop the container (SIGTERM to its group),
+	// or to kill it.
+	signal func(kill bool)
+	done   bool
+}
+
+func (r ProcessRuntime) exe() (string, error) {
+	if r.Executable != "" {
+		return r.Executable, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("the shim's executable: %w", err)
+	}
+	return exe, nil
 }
 
 // Start starts every container; if one cannot be started, those already
 // started are killed and the error is returned.
-func (ProcessRuntime) Start(ctx context.Context, spec TaskSpec) (Handle, error) {
+func (r ProcessRuntime) Start(ctx context.Context, spec TaskSpec) (Handle, error) {
 	if len(spec.Containers) == 0 {
 		return nil, errors.New("the task has no containers")
+	}
+	exe, err := r.exe()
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(spec.LogDir, 0o700); err != nil {
 		return nil, err
 	}
-	h := &processHandle{exits: make(chan ContainerExit, len(spec.Containers)), procs: map[string]*exec.Cmd{}, ids: map[string]string{}, done: map[string]bool{}}
+	h := &processHandle{exits: make(chan ContainerExit, len(spec.Containers))}
 	var wg sync.WaitGroup
 	for _, c := range spec.Containers {
-		cmd, err := startProcess(spec.LogDir, c)
+		cmd, pid, err := startShim(exe, spec.LogDir, c)
 		if err != nil {
 			h.Stop(0)
 			wg.Wait()
 			return nil, fmt.Errorf("container %s: %w", c.Name, err)
 		}
-		h.mu.Lock()
-		h.procs[c.Name] = cmd
-		h.ids[c.Name] = strconv.Itoa(cmd.Process.Pid)
-		h.mu.Unlock()
+		sc := &shimContainer{name: c.Name, logDir: spec.LogDir, pid: pid, signal: func(kill bool) {
+			// The shim is this process's child until waited for, so its
+			// ID cannot have been reused; Signal knows when it ended.
+			sig := shimStopSignal
+			if kill {
+				sig = shimKillSignal
+			}
+			_ = cmd.Process.Signal(sig)
+		}}
+		h.add(sc)
 		wg.Add(1)
-		go func(name string, cmd *exec.Cmd) {
+		go func() {
 			defer wg.Done()
-			err := cmd.Wait()
-			h.mu.Lock()
-			h.done[name] = true
-			h.mu.Unlock()
-			h.exits <- exitOf(name, cmd, err)
-		}(c.Name, cmd)
+			_ = cmd.Wait()
+			h.exited(sc)
+		}()
 	}
 	go func() { wg.Wait(); close(h.exits) }()
 	return h, nil
 }
 
-func startProcess(logDir string, c ContainerSpec) (*exec.Cmd, error) {
-	if len(c.Argv) == 0 {
-		return nil, errors.New("no command or entryPoint")
+// Adopt takes back a task whose shims an earlier agent started.
+func (ProcessRuntime) Adopt(ctx context.Context, spec TaskSpec) (Handle, error) {
+	if len(spec.Containers) == 0 {
+		return nil, errors.New("the task has no containers")
 	}
-	path, err := lookPath(c.Argv[0], c.Env)
-	if err != nil {
-		return nil, err
+	h := &processHandle{exits: make(chan ContainerExit, len(spec.Containers))}
+	var wg sync.WaitGroup
+	for _, c := range spec.Containers {
+		alive, shimPID, pid, err := shimState(spec.LogDir, c.Name)
+		if err != nil {
+			// Not adopted: the agent treats the task as lost. Already
+			// adopted containers keep running until it stops them.
+			h.Stop(0)
+			return nil, fmt.Errorf("container %s: %w", c.Name, err)
+		}
+		sc := &shimContainer{name: c.Name, logDir: spec.LogDir, pid: pid, signal: func(kill bool) {
+			signalShim(spec.LogDir, c.Name, shimPID, kill)
+		}}
+		h.add(sc)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if alive {
+				// Blocks until the shim ends. On error (the lock file
+				// vanished) the exit file, if any, still tells.
+				_ = waitUnlocked(spec.LogDir, c.Name)
+			}
+			h.exited(sc)
+		}()
 	}
-	stdout, err := os.OpenFile(filepath.Join(logDir, c.Name+".stdout"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer stdout.Close()
-	stderr, err := os.OpenFile(filepath.Join(logDir, c.Name+".stderr"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer stderr.Close()
-	// Not CommandContext: the task outlives the Poll that started it; Stop
-	// ends it.
-	cmd := exec.Command(path, c.Argv[1:]...)
-	cmd.Args[0] = c.Argv[0]
-	cmd.Env = c.Env
-	cmd.Dir = logDir
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	prepare(cmd)
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return cmd, nil
+	go func() { wg.Wait(); close(h.exits) }()
+	return h, nil
+}
+
+func (h *processHandle) add(sc *shimContainer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ctrs = append(h.ctrs, sc)
+}
+
+// exited delivers a container's end, as its shim recorded it.
+func (h *processHandle) exited(sc *shimContainer) {
+	ex := readExit(sc.logDir, sc.name)
+	h.mu.Lock()
+	sc.done = true
+	h.mu.Unlock()
+	h.exits <- ex
 }
 
 // lookPath resolves name in the container's PATH, not the agent's.
@@ -167,28 +225,16 @@ func lookPath(name string, env []string) (string, error) {
 	return "", fmt.Errorf("%q: executable file not found in $PATH", name)
 }
 
-func exitOf(name string, cmd *exec.Cmd, err error) ContainerExit {
-	st := cmd.ProcessState
-	if st == nil {
-		return ContainerExit{Name: name, Reason: "CannotStartContainerError: " + err.Error()}
-	}
-	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		// As Docker reports it: 128 + the signal.
-		code := 128 + int(ws.Signal())
-		return ContainerExit{Name: name, ExitCode: &code, Reason: "killed by " + ws.Signal().String()}
-	}
-	code := st.ExitCode()
-	return ContainerExit{Name: name, ExitCode: &code}
-}
-
 func (h *processHandle) Exits() <-chan ContainerExit { return h.exits }
 
 func (h *processHandle) RuntimeIDs() map[string]string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	m := make(map[string]string, len(h.ids))
-	for k, v := range h.ids {
-		m[k] = v
+	m := make(map[string]string, len(h.ctrs))
+	for _, c := range h.ctrs {
+		if c.pid > 0 {
+			m[c.name] = strconv.Itoa(c.pid)
+		}
 	}
 	return m
 }
@@ -208,9 +254,9 @@ func (h *processHandle) Stop(grace time.Duration) {
 func (h *processHandle) signal(kill bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for name, cmd := range h.procs {
-		if !h.done[name] {
-			signalGroup(cmd, kill)
+	for _, c := range h.ctrs {
+		if !c.done {
+			c.signal(kill)
 		}
 	}
 }

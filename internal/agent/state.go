@@ -34,27 +34,11 @@ func loadState(dir string) (state, error) {
 	return s, nil
 }
 
-// saveState writes the state atomically (temporary file, fsync, rename).
+// saveState writes the state atomically and durably.
 func saveState(dir string, s state) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := statePath(dir) + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, statePath(dir))
+	return writeFileSync(statePath(dir), append(b, '\n'))
 }

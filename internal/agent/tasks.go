@@ -261,6 +261,26 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 		a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason, "containers": cs})
 		return
 	}
+	ids := h.RuntimeIDs()
+	rec := taskRecord{TaskArn: t.arn, ContainerInstanceArn: a.instanceARN, Token: t.token, ExecToken: t.execToken}
+	for _, c := range spec.Containers {
+		rec.Containers = append(rec.Containers, containerRecord{Name: c.Name, Essential: essential[c.Name], RuntimeID: ids[c.Name]})
+	}
+	if _, ok := a.cfg.Runtime.(Adopter); ok {
+		if err := a.saveTaskRecord(t.id, rec); err != nil {
+			a.log.Warn("the task's record was not saved: an agent crash would lose track of it", "taskArn", t.arn, "err", err)
+		}
+	}
+	a.follow(ctx, t, h, rec.Containers)
+}
+
+// reasonAgentStopped is the stop reason of tasks that an agent stopped
+// because it was itself stopped.
+const reasonAgentStopped = "The container instance's agent stopped, and its tasks with it"
+
+// follow follows a started (or adopted) task to its end, reporting each
+// step; its record is removed once its end has been reported.
+func (a *Agent) follow(ctx context.Context, t *task, h Handle, containers []containerRecord) {
 	t.mu.Lock()
 	t.handle = h
 	if t.stopRequested {
@@ -269,10 +289,12 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 	}
 	t.mu.Unlock()
 
-	ids := h.RuntimeIDs()
+	ids := map[string]string{}
+	essential := map[string]bool{}
 	var running []map[string]any
-	for _, c := range spec.Containers {
-		running = append(running, map[string]any{"containerName": c.Name, "status": ecs.TaskRunning, "runtimeId": ids[c.Name]})
+	for _, c := range containers {
+		ids[c.Name], essential[c.Name] = c.RuntimeID, c.Essential
+		running = append(running, map[string]any{"containerName": c.Name, "status": ecs.TaskRunning, "runtimeId": c.RuntimeID})
 	}
 	a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskRunning, "containers": running})
 
@@ -299,19 +321,88 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 		}
 		t.mu.Unlock()
 	}
+	rctx := ctx
 	if ctx.Err() != nil {
-		// The agent is shutting down and stopped the task itself: the
-		// control plane still wants it RUNNING and hands it to the next
-		// agent on this instance.
-		a.log.Info("task stopped with the agent", "taskArn", t.arn)
-		return
+		// The agent is shutting down and stopped the task with it. A task
+		// never runs twice, so its end is reported, within a short
+		// deadline of its own; if that fails, the record stays and the
+		// next agent on this instance reports it.
+		if reason == "" {
+			reason = reasonAgentStopped
+		}
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
 	}
-	a.log.Info("task stopped", "taskArn", t.arn)
+	a.log.Info("task stopped", "taskArn", t.arn, "reason", reason)
 	// Forget it first: the control plane answers the report by queueing
 	// the task (now STOPPED) for the agent, which must find it finished.
 	a.finish(t)
-	a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason,
+	err := a.report(rctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason,
 		"containers": stopped, "executionStoppedAt": ecs.Timestamp{Time: time.Now()}})
+	if err == nil || !retryable(err) {
+		a.removeTaskRecord(t.id)
+	}
+}
+
+// adopt takes back the tasks that an earlier agent on this instance
+// started and whose end it did not report (it crashed, or could not reach
+// the control plane): their containers kept running under their shims, or
+// ended and left their exit codes. Called before the first Poll, which
+// brings their credentials again.
+func (a *Agent) adopt(ctx context.Context) {
+	ids, recs := a.loadTaskRecords()
+	adopter, canAdopt := a.cfg.Runtime.(Adopter)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, rec := range recs {
+		id := ids[i]
+		spec := TaskSpec{TaskARN: rec.TaskArn, LogDir: a.taskDir(id)}
+		for _, c := range rec.Containers {
+			spec.Containers = append(spec.Containers, ContainerSpec{Name: c.Name, Essential: c.Essential})
+		}
+		if !canAdopt || rec.TaskArn[strings.LastIndexByte(rec.TaskArn, '/')+1:] != id || !allSafe(rec.Containers) {
+			a.log.Warn("cannot adopt a task; forgetting it", "taskArn", rec.TaskArn)
+			a.removeTaskRecord(id)
+			continue
+		}
+		h, err := adopter.Adopt(context.WithoutCancel(ctx), spec)
+		if err != nil {
+			a.log.Warn("cannot adopt a task; forgetting it", "taskArn", rec.TaskArn, "err", err)
+			a.removeTaskRecord(id)
+			continue
+		}
+		if rec.ContainerInstanceArn != a.instanceARN {
+			// The instance was registered anew: the control plane no
+			// longer sends this task's credentials here. Its containers
+			// are stopped and it is forgotten.
+			a.log.Warn("stopping a task of an earlier container instance", "taskArn", rec.TaskArn, "containerInstanceArn", rec.ContainerInstanceArn)
+			h.Stop(0)
+			go func() {
+				for range h.Exits() {
+				}
+			}()
+			a.removeTaskRecord(id)
+			continue
+		}
+		t := &task{arn: rec.TaskArn, id: id, token: rec.Token, execToken: rec.ExecToken}
+		a.tasks[t.arn] = t
+		a.log.Info("adopted task", "taskArn", t.arn)
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			a.follow(ctx, t, h, rec.Containers)
+		}()
+	}
+}
+
+func allSafe(cs []containerRecord) bool {
+	for _, c := range cs {
+		if !safeName(c.Name) {
+			return false
+		}
+	}
+	return true
 }
 
 // finish forgets a task that ended and its credentials (the control plane
@@ -356,18 +447,18 @@ func (a *Agent) stopAll() {
 }
 
 // report sends a state change, retrying transient failures for a while.
-func (a *Agent) report(ctx context.Context, op string, in map[string]any) {
+func (a *Agent) report(ctx context.Context, op string, in map[string]any) error {
 	for attempt := 0; ; attempt++ {
 		err := a.ecs.call(ctx, op, in, nil)
 		if err == nil {
-			return
+			return nil
 		}
 		if ctx.Err() != nil || !retryable(err) || attempt >= 8 {
 			a.log.Warn("state change not reported", "op", op, "taskArn", in["task"], "status", in["status"], "err", err)
-			return
+			return err
 		}
 		if !sleep(ctx, backoff(attempt)) {
-			return
+			return ctx.Err()
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,12 +17,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/rolecall/rolecall/internal/agent"
 	"github.com/rolecall/rolecall/internal/awsclient"
 )
 
 // TestMain lets the test binary act as `rolecall serve` in a child process,
 // so a test can SIGKILL a real server.
 func TestMain(m *testing.M) {
+	agent.RunShimIfRequested() // the agent's tasks run under this binary as their shim
+	if args := os.Getenv("ROLECALL_TEST_AGENT"); args != "" {
+		// `rolecall agent` with these arguments (JSON), until killed.
+		var argv []string
+		if err := json.Unmarshal([]byte(args), &argv); err != nil {
+			panic(err)
+		}
+		os.Exit(Main(context.Background(), append([]string{"agent"}, argv...), nil, os.Stdout, os.Stderr))
+	}
 	if args := os.Getenv("ROLECALL_TEST_SERVE"); args != "" {
 		var out, errb bytes.Buffer
 		os.Exit(Main(context.Background(), []string{"serve", "--listen", args, "--data", os.Getenv("ROLECALL_TEST_DATA"), "--log-level", "error"}, nil, &out, &errb))
