@@ -310,3 +310,54 @@ func TestProcessRuntimeAdopt(t *testing.T) {
 		t.Fatalf("%+v", ex)
 	}
 }
+
+// adopt skips records it cannot trust and stops the tasks of an earlier
+// container instance (the control plane no longer serves them here).
+func TestAdoptForeignAndBadRecords(t *testing.T) {
+	a := testAgent(t)
+	a.instanceARN = "arn:aws:ecs:eu-west-1:123456789012:container-instance/default/new"
+	const oldInstance = "arn:aws:ecs:eu-west-1:123456789012:container-instance/default/old"
+	id := "0123456789abcdef0123456789abcdef"
+	arn := "arn:aws:ecs:eu-west-1:123456789012:task/default/" + id
+	h, err := ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: a.taskDir(id), Containers: []ContainerSpec{
+		{Name: "app", Essential: true, Argv: []string{"sleep", "60"}, Env: []string{"PATH=" + DefaultPATH}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.saveTaskRecord(id, taskRecord{TaskArn: arn, ContainerInstanceArn: oldInstance, Token: "t", ExecToken: "e",
+		Containers: []containerRecord{{Name: "app", Essential: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A record under the wrong directory, one with an unsafe container
+	// name, and garbage.
+	if err := a.saveTaskRecord("elsewhere", taskRecord{TaskArn: arn, ContainerInstanceArn: a.instanceARN, Containers: []containerRecord{{Name: "app"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.saveTaskRecord("x", taskRecord{TaskArn: "arn:aws:ecs:r:1:task/c/x", ContainerInstanceArn: a.instanceARN, Containers: []containerRecord{{Name: "../x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(a.taskDir("junk"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(a.taskDir("junk"), taskRecordFile), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	a.adopt(context.Background())
+	if len(a.tasks) != 0 {
+		t.Fatalf("adopted %v", a.tasks)
+	}
+	select {
+	case ex := <-h.Exits():
+		if ex.ExitCode == nil || *ex.ExitCode != 137 {
+			t.Fatalf("%+v", ex)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the earlier instance's task was not stopped")
+	}
+	for _, d := range []string{id, "elsewhere", "x"} {
+		if _, err := os.Stat(filepath.Join(a.taskDir(d), taskRecordFile)); !os.IsNotExist(err) {
+			t.Errorf("record %s remains: %v", d, err)
+		}
+	}
+}

@@ -10,10 +10,12 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Signals the agent sends a shim: SIGTERM is passed on to the container's
@@ -23,6 +25,9 @@ const (
 	shimStopSignal = syscall.SIGTERM
 	shimKillSignal = syscall.SIGUSR2
 )
+
+// shimStartTimeout bounds the wait for a shim's "ok PID".
+const shimStartTimeout = 10 * time.Second
 
 // shimMain supervises one container: args are the lock file, the exit
 // file, the executable's path and the container's argv. Its environment,
@@ -54,7 +59,9 @@ func shimMain(args []string) int {
 		return fail("%v", err)
 	}
 	// Held until this process ends; close-on-exec keeps it from the
-	// container.
+	// container. The deferred Close keeps the file reachable: collected,
+	// its finalizer would close the descriptor and release the lock.
+	defer lock.Close()
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		return fail("%s is held by another shim: %v", lockPath, err)
 	}
@@ -79,6 +86,9 @@ func shimMain(args []string) int {
 	}
 	fmt.Fprintf(ready, "ok %d\n", pid)
 	ready.Close()
+	// The shim lives as long as its container: return what the binary's
+	// package initialisation allocated.
+	debug.FreeOSMemory()
 
 	var mu sync.Mutex
 	exited := false
@@ -167,6 +177,9 @@ func startShim(exe, logDir string, c ContainerSpec) (*exec.Cmd, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	// A binary that does not run the shim (an embedder that forgot
+	// RunShimIfRequested) must not hang the agent.
+	_ = pr.SetReadDeadline(time.Now().Add(shimStartTimeout))
 	line, rerr := readLine(pr)
 	if word, rest, _ := strings.Cut(line, " "); rerr == nil && word == "ok" {
 		if pid, err := strconv.Atoi(rest); err == nil {

@@ -11,8 +11,9 @@ import (
 
 // taskRecord is what a restarted agent needs to take back a task it had
 // started: STATE_DIR/tasks/TASK_ID/task.json (mode 0600, in a 0700
-// directory). It is written once the task's containers run and removed
-// once the task's end has been reported.
+// directory). It is written before the task's containers start (and again
+// with their runtime IDs once they run) and removed once the task's end
+// has been reported.
 //
 // It holds the task's authorization tokens: its containers keep
 // presenting them to the credentials endpoint, and a restarted agent must
@@ -42,6 +43,9 @@ func (a *Agent) taskDir(id string) string { return filepath.Join(a.cfg.StateDir,
 func (a *Agent) saveTaskRecord(id string, rec taskRecord) error {
 	b, err := json.Marshal(rec)
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(a.taskDir(id), 0o700); err != nil {
 		return err
 	}
 	return writeFileSync(filepath.Join(a.taskDir(id), taskRecordFile), append(b, '\n'))

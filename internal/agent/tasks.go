@@ -244,8 +244,23 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 	a.mu.Lock()
 	spec, essential, err := a.spec(t, pt)
 	a.mu.Unlock()
+	_, canAdopt := a.cfg.Runtime.(Adopter)
+	rec := taskRecord{TaskArn: t.arn, ContainerInstanceArn: a.instanceARN, Token: t.token, ExecToken: t.execToken}
+	save := func() {
+		if err := a.saveTaskRecord(t.id, rec); err != nil {
+			a.log.Warn("the task's record was not saved: an agent crash would lose track of it", "taskArn", t.arn, "err", err)
+		}
+	}
 	var h Handle
 	if err == nil {
+		for _, c := range spec.Containers {
+			rec.Containers = append(rec.Containers, containerRecord{Name: c.Name, Essential: essential[c.Name]})
+		}
+		if canAdopt {
+			// Recorded before the containers start, so that an agent that
+			// crashes while starting them still finds them afterwards.
+			save()
+		}
 		h, err = a.cfg.Runtime.Start(context.WithoutCancel(ctx), spec)
 	}
 	if err != nil {
@@ -258,18 +273,18 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 			}
 		}
 		a.finish(t)
-		a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason, "containers": cs})
+		err := a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason, "containers": cs})
+		if err == nil || !retryable(err) {
+			a.removeTaskRecord(t.id)
+		}
 		return
 	}
 	ids := h.RuntimeIDs()
-	rec := taskRecord{TaskArn: t.arn, ContainerInstanceArn: a.instanceARN, Token: t.token, ExecToken: t.execToken}
-	for _, c := range spec.Containers {
-		rec.Containers = append(rec.Containers, containerRecord{Name: c.Name, Essential: essential[c.Name], RuntimeID: ids[c.Name]})
+	for i := range rec.Containers {
+		rec.Containers[i].RuntimeID = ids[rec.Containers[i].Name]
 	}
-	if _, ok := a.cfg.Runtime.(Adopter); ok {
-		if err := a.saveTaskRecord(t.id, rec); err != nil {
-			a.log.Warn("the task's record was not saved: an agent crash would lose track of it", "taskArn", t.arn, "err", err)
-		}
+	if canAdopt {
+		save()
 	}
 	a.follow(ctx, t, h, rec.Containers)
 }

@@ -3,8 +3,9 @@
 # joins the cluster, runs a task whose container is the AWS CLI itself
 # (default credential chain → the agent's endpoint → the task role), reports
 # it STOPPED with exit code 0, keeps its own credentials out of the task's
-# environment, stops a task on StopTask, audits credential requests, and
-# exits 0 on SIGTERM.
+# environment, stops a task on StopTask, audits credential requests, loses
+# no task when it is killed with SIGKILL and restarted, and exits 0 on
+# SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/lib/server.sh
@@ -21,8 +22,12 @@ acct=123456789012
 "$ROLECALL" bootstrap ecs --endpoint "$ENDPOINT" >/dev/null
 # The agent's credentials: the root key in the environment (the standard
 # chain). The task must not see them.
-"$ROLECALL" agent --endpoint "$ENDPOINT" --state-dir "$work/agent" --listen "127.0.0.1:$(free_port)" >"$work/agent.log" 2>&1 &
-AGENT_PID=$!
+LISTEN="127.0.0.1:$(free_port)"
+start_agent() {
+  "$ROLECALL" agent --endpoint "$ENDPOINT" --state-dir "$work/agent" --listen "$LISTEN" >>"$work/agent.log" 2>&1 &
+  AGENT_PID=$!
+}
+start_agent
 for _ in $(seq 1 100); do [ -s "$work/agent/state.json" ] && break; sleep 0.1; done
 json_check 'd["cluster"]=="default" and d["containerInstanceArn"].startswith("arn:aws:ecs:us-east-1:'$acct':container-instance/default/")' <"$work/agent/state.json"
 
@@ -75,6 +80,24 @@ wait_status "$task" RUNNING >/dev/null
 ecs stop-task --task "$task" --reason "e2e stop" >/dev/null
 out=$(wait_status "$task" STOPPED)
 json_check 'd["tasks"][0]["stopCode"]=="UserInitiated" and d["tasks"][0]["stoppedReason"]=="e2e stop" and d["tasks"][0]["containers"][0]["exitCode"]==143' <<<"$out"
+
+# --- SIGKILL: the task keeps running, the restarted agent adopts it, serves
+# its credentials again (the AWS CLI in the task) and reports its exit code.
+ecs register-task-definition --family survivor --task-role-arn "$role" --container-definitions \
+  '[{"name":"app","image":"local","memory":64,"entryPoint":["sh","-c"],"command":["while [ ! -f go ]; do sleep 0.1; done; for i in $(seq 1 50); do '"$AWS"' sts get-caller-identity --endpoint-url '"$ENDPOINT"' --query Arn --output text && exit 4; sleep 0.2; done; exit 1"]}]' >/dev/null
+task=$(run survivor)
+id=${task##*/}
+pid=$(wait_status "$task" RUNNING | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["tasks"][0]["containers"][0]["runtimeId"])')
+kill -KILL "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true
+kill -0 "$pid" || { echo "the task died with the agent"; exit 1; }
+start_agent
+for _ in $(seq 1 100); do grep -q "msg=\"adopted task\" taskArn=$task" "$work/agent.log" && break; sleep 0.1; done
+touch "$work/agent/tasks/$id/go"
+out=$(wait_status "$task" STOPPED)
+json_check 'd["tasks"][0]["containers"][0]["exitCode"]==4 and d["tasks"][0]["containers"][0]["runtimeId"]=="'"$pid"'"' <<<"$out"
+got=$(cat "$work/agent/tasks/$id/app.stdout")
+[ "$got" = "arn:aws:sts::$acct:assumed-role/e2eTaskRole/$id" ] || { echo "adopted task identity: $got"; cat "$work/agent/tasks/$id/app.stderr"; exit 1; }
+[ "$(grep -c "msg=\"starting task\" taskArn=$task" "$work/agent.log")" = 1 ] || { echo "the task started twice"; exit 1; }
 
 # --- No secret in the agent's log; SIGTERM ends it cleanly.
 if grep -q -e "$AWS_SECRET_ACCESS_KEY" -e ASIA "$work/agent.log" "$work/agent/audit.log"; then
