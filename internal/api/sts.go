@@ -6,6 +6,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/sts/token"
 )
 
 const stsXMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -30,6 +31,12 @@ func (s *Server) serveSTS(w http.ResponseWriter, ctx context.Context, c *call, q
 		s.writeQueryError(w, c, stsXMLNS, awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
 		return
 	}
+	if cl := infoFrom(ctx).claims; cl != nil && cl.Kind == token.KindSession && !sessionTokenMayCall(q.Action) {
+		// API_GetSessionToken: such credentials "cannot call any STS API
+		// except AssumeRole or GetCallerIdentity".
+		s.writeQueryError(w, c, stsXMLNS, awserr.AccessDenied("Cannot call %s with session credentials", q.Action))
+		return
+	}
 	var x XML
 	x.b.Grow(2048) // typical results fit: one allocation
 	if err := h(ctx, infoFrom(ctx).caller, q, &x); err != nil {
@@ -37,6 +44,12 @@ func (s *Server) serveSTS(w http.ResponseWriter, ctx context.Context, c *call, q
 		return
 	}
 	s.writeQuery(w, c, stsXMLNS, &x)
+}
+
+// sessionTokenMayCall reports whether GetSessionToken credentials may
+// call an STS action (GetSessionToken itself answers its own refusal).
+func sessionTokenMayCall(action string) bool {
+	return action == "AssumeRole" || action == "GetCallerIdentity" || action == "GetSessionToken"
 }
 
 // GetCallerIdentity needs no permission: AWS answers it even when every

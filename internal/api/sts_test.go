@@ -398,6 +398,14 @@ func TestGetSessionToken(t *testing.T) {
 	apiError(t, err, "InvalidClientTokenId", "The security token included in the request is invalid", 403)
 	_, err = sess.STS.GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
 	apiError(t, err, "AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+	// Of STS, only AssumeRole and GetCallerIdentity.
+	_, err = sess.STS.GetAccessKeyInfo(ctx, &awssts.GetAccessKeyInfoInput{AccessKeyId: out.Credentials.AccessKeyId})
+	apiError(t, err, "AccessDenied", "Cannot call GetAccessKeyInfo with session credentials", 403)
+	_, err = sess.STS.DecodeAuthorizationMessage(ctx, &awssts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String("x")})
+	apiError(t, err, "AccessDenied", "Cannot call DecodeAuthorizationMessage with session credentials", 403)
+	if _, err := sess.STS.GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
 	// Default 12 hours; the root gets at most one hour.
 	out, err = alice.STS.GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
 	if err != nil {
