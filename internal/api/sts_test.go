@@ -438,10 +438,10 @@ func TestGetAccessKeyInfo(t *testing.T) {
 	if err != nil || aws.ToString(out.Account) != testAccount {
 		t.Fatalf("GetAccessKeyInfo %v %v", out, err)
 	}
-	tok, err := alice.STS.GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A role session's own temporary key (GetSessionToken sessions may not
+	// call GetAccessKeyInfo: TestGetSessionToken).
+	r := newRoleWith(t, ts.IAM, "r", trustAWS(userARN), "")
+	tok := assume(t, alice.STS, &awssts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("s1")})
 	out, err = ts.asCreds(tok.Credentials).STS.GetAccessKeyInfo(ctx, &awssts.GetAccessKeyInfoInput{AccessKeyId: tok.Credentials.AccessKeyId})
 	if err != nil || aws.ToString(out.Account) != testAccount {
 		t.Fatalf("GetAccessKeyInfo of the caller's temporary key %v %v", out, err)
