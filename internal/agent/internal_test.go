@@ -202,6 +202,20 @@ func TestProcessRuntime(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "ok.stderr")); string(b) != "err\n" {
 		t.Fatalf("%q", b)
 	}
+	// The container inherits its standard streams and nothing of the
+	// shim's or the agent's (pipes, lock files).
+	h, err = ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: dir, Containers: []ContainerSpec{
+		{Name: "fds", Essential: true, Argv: []string{"sh", "-c", "ls /proc/$$/fd"}, Env: env}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range h.Exits() {
+	}
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Log("no /proc: the inherited descriptors are not checked")
+	} else if b, _ := os.ReadFile(filepath.Join(dir, "fds.stdout")); strings.Join(strings.Fields(string(b)), " ") != "0 1 2" {
+		t.Fatalf("the container's open files: %q", b)
+	}
 	if _, err := (ProcessRuntime{}).Start(context.Background(), TaskSpec{LogDir: dir, Containers: []ContainerSpec{{Name: "x", Argv: []string{"no-such-command-here"}, Env: env}}}); err == nil {
 		t.Fatal("missing command started")
 	}

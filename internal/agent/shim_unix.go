@@ -41,6 +41,10 @@ const shimStartTimeout = 10 * time.Second
 // runs) or the exit file (how it ended).
 func shimMain(args []string) int {
 	ready := os.NewFile(3, "ready")
+	// The container inherits its standard streams only: not the ready
+	// pipe, nor whatever descriptors the agent itself inherited without
+	// close-on-exec (Go closes only the ones it opened).
+	closeOnExecAbove(2)
 	fail := func(format string, a ...any) int {
 		msg := fmt.Sprintf(format, a...)
 		if ready != nil {
@@ -119,6 +123,22 @@ func shimMain(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// closeOnExecAbove marks every open descriptor above n close-on-exec.
+func closeOnExecAbove(n int) {
+	for _, dir := range []string{"/proc/self/fd", "/dev/fd"} {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if fd, err := strconv.Atoi(e.Name()); err == nil && fd > n {
+				syscall.CloseOnExec(fd)
+			}
+		}
+		return
+	}
 }
 
 // exitRecordOf turns a wait status into the exit record, as Docker reports
