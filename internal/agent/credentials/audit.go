@@ -57,6 +57,12 @@ type Auditor interface {
 // cannot forge or split a line.
 func AppendAuditLine(b []byte, ev AuditEvent) []byte {
 	b = ev.Time.UTC().AppendFormat(b, time.RFC3339)
+	return appendAuditFields(b, ev)
+}
+
+// appendAuditFields appends what follows the time in an audit line, from the
+// space after it on.
+func appendAuditFields(b []byte, ev AuditEvent) []byte {
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, int64(ev.Status), 10)
 	b = append(b, ' ')
@@ -164,12 +170,21 @@ type AuditLog struct {
 	maxRolls int
 	now      func() time.Time
 
-	mu   sync.Mutex
-	f    *os.File
+	mu sync.Mutex
+	f  *os.File
+	// fd is f's descriptor, written with write(2) directly on Unix (see
+	// audit_unix.go). f keeps the descriptor open and is what Stat and Close
+	// use; fd is only used while f is open, under mu.
+	fd   int
 	size int64
 	hour time.Time // UTC hour the active file's lines belong to
 	buf  []byte
 	err  error // sticky error after Close
+
+	// The time field of the last line, reused while events fall in the same
+	// second: formatting the time is most of the cost of building a line.
+	stampSec int64
+	stamp    []byte
 
 	rotateFailed time.Time // last failed rename; retried a minute later
 	lastCheck    time.Time // last check that Path is still the open file
@@ -213,6 +228,7 @@ func (a *AuditLog) open(now time.Time) error {
 		return fmt.Errorf("credentials: audit log: %w", err)
 	}
 	a.f = f
+	a.fd = fileDescriptor(f)
 	a.size = st.Size()
 	a.hour = now.UTC().Truncate(time.Hour)
 	if a.size > 0 {
@@ -232,7 +248,8 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 	if a.err != nil {
 		return a.err
 	}
-	a.buf = AppendAuditLine(a.buf[:0], ev)
+	a.buf = a.appendStamp(a.buf[:0], ev.Time)
+	a.buf = appendAuditFields(a.buf, ev)
 	a.buf = append(a.buf, '\n')
 	now := a.now()
 	if a.f == nil {
@@ -262,7 +279,7 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 	if a.size == 0 {
 		a.hour = hour
 	}
-	n, err := a.f.Write(a.buf)
+	n, err := a.write(a.buf)
 	a.size += int64(n)
 	if err != nil {
 		a.f.Close()
@@ -270,6 +287,17 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 		return fmt.Errorf("credentials: audit log: %w", err)
 	}
 	return nil
+}
+
+// appendStamp appends t as AppendAuditLine writes it (RFC 3339, UTC, whole
+// seconds), formatting it only when the second changed since the last line.
+func (a *AuditLog) appendStamp(b []byte, t time.Time) []byte {
+	sec := t.Unix()
+	if a.stamp == nil || sec != a.stampSec {
+		a.stamp = t.UTC().AppendFormat(a.stamp[:0], time.RFC3339)
+		a.stampSec = sec
+	}
+	return append(b, a.stamp...)
 }
 
 // stillAtPath reports whether Path still names the open file.

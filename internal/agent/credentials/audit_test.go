@@ -220,10 +220,7 @@ func TestAuditWriteFailureRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.auditLog.mu.Lock()
-	e.auditLog.f.Close()
-	e.auditLog.f = ro
-	e.auditLog.mu.Unlock()
+	e.auditLog.replaceFile(ro)
 	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 500 || strings.Contains(rec.Body.String(), testSecret) {
 		t.Fatalf("write failure: %d %s", rec.Code, rec.Body)
 	}
@@ -298,10 +295,7 @@ func TestAuditConcurrentFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.auditLog.mu.Lock()
-	e.auditLog.f.Close()
-	e.auditLog.f = ro
-	e.auditLog.mu.Unlock()
+	e.auditLog.replaceFile(ro)
 	ev := AuditEvent{Time: t0, Status: 200, Path: V2Path, EventType: EventGetCredentials}
 	var wg sync.WaitGroup
 	var failed atomic.Int32
@@ -319,5 +313,41 @@ func TestAuditConcurrentFailure(t *testing.T) {
 	// Path and succeed. Every line on disk belongs to a call that succeeded.
 	if n := strings.Count(e.auditFiles()["audit.log"], "\n"); n != 8-int(failed.Load()) || failed.Load() == 0 {
 		t.Fatalf("%d failed, %d lines", failed.Load(), n)
+	}
+}
+
+// replaceFile swaps the log's open file for f (tests: a read-only f makes
+// writes fail).
+func (a *AuditLog) replaceFile(f *os.File) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.f.Close()
+	a.f = f
+	a.fd = fileDescriptor(f)
+}
+
+// The log reuses the formatted time within a second: every line is still
+// exactly AppendAuditLine's, whatever order the events' times come in.
+func TestAuditLineTimeReused(t *testing.T) {
+	e := newEnv(t, nil)
+	ev := AuditEvent{Status: 200, RemoteAddr: "10.0.0.1:1", Path: V2Path, UserAgent: "ua", TaskARN: testTaskARN,
+		EventType: EventGetCredentials, Cluster: testCluster, ContainerInstanceARN: testInstance}
+	times := []time.Time{
+		t0, t0.Add(999 * time.Millisecond), t0.Add(time.Second), t0.Add(1500 * time.Millisecond),
+		t0.Add(-time.Nanosecond), t0, // back in time, across a second boundary
+		t0.In(time.FixedZone("X", 5*3600)), // same instant, another zone: written in UTC
+		t0.Add(30 * time.Minute),
+	}
+	var want strings.Builder
+	for _, tm := range times {
+		ev.Time = tm
+		if err := e.auditLog.Audit(ev); err != nil {
+			t.Fatal(err)
+		}
+		want.Write(AppendAuditLine(nil, ev))
+		want.WriteByte('\n')
+	}
+	if got := e.auditFiles()["audit.log"]; got != want.String() {
+		t.Fatalf("got\n%s\nwant\n%s", got, want.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -55,6 +56,13 @@ func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
 
+// newDiscardWriter gives each request a fresh header map on the heap, as
+// net/http does; not inlined, so that escape analysis cannot keep the map on
+// one benchmark's stack and not the other's.
+//
+//go:noinline
+func newDiscardWriter() *discardWriter { return &discardWriter{h: make(http.Header)} }
+
 // BenchmarkHandler: a full GET /v2/credentials/{id} through the Handler,
 // rate limiter on (raised so it never throttles), audit line written to a temp
 // file, response JSON encoded.
@@ -68,6 +76,95 @@ func BenchmarkHandler(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e.handler.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkHandlerToken: as BenchmarkHandler, as benchserve serves it under
+// wrk: the entry has an authorization token (hashed and compared on every
+// request) and every request gets a fresh response header map, as net/http
+// gives it.
+func BenchmarkHandlerToken(b *testing.B) {
+	e := newEnv(b, func(o *Options) { o.Rate = rate.Limit(1e9); o.Burst = 1 << 30 })
+	entry := testEntry(t0.Add(6 * time.Hour))
+	entry.AuthorizationToken = NewCredentialID()
+	id := e.add(entry)
+	req := &http.Request{Method: "GET", URL: &url.URL{Path: V2Path + "/" + id},
+		Header:     http.Header{"User-Agent": {"aws-sdk-go-v2/1.30"}, "Authorization": {entry.AuthorizationToken}},
+		RemoteAddr: "172.17.0.5:52444"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := newDiscardWriter()
+		e.handler.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkBareHandler: what BenchmarkHandlerToken's handler is compared with
+// under wrk (benchserve's bare handler: a fixed body and the same headers).
+func BenchmarkBareHandler(b *testing.B) {
+	body := []byte(`{"RoleArn":"` + testRoleARN + `","AccessKeyId":"` + testAccessKey + `","SecretAccessKey":"` + testSecret +
+		`","Token":"` + testToken + `","Expiration":"2026-11-22T18:00:00Z"}`)
+	length := strconv.Itoa(len(body))
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", length)
+		h.Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+	})
+	req := &http.Request{Method: "GET", URL: &url.URL{Path: V2Path + "/x"}, Header: http.Header{}, RemoteAddr: "172.17.0.5:52444"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := newDiscardWriter()
+		bare.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkHandlerParallel: BenchmarkHandlerToken from all CPUs at once (the
+// audit log's mutex and the limiter's are shared).
+func BenchmarkHandlerParallel(b *testing.B) {
+	e := newEnv(b, func(o *Options) { o.Rate = rate.Limit(1e9); o.Burst = 1 << 30 })
+	entry := testEntry(t0.Add(6 * time.Hour))
+	entry.AuthorizationToken = NewCredentialID()
+	id := e.add(entry)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		req := &http.Request{Method: "GET", URL: &url.URL{Path: V2Path + "/" + id},
+			Header:     http.Header{"User-Agent": {"aws-sdk-go-v2/1.30"}, "Authorization": {entry.AuthorizationToken}},
+			RemoteAddr: "172.17.0.5:52444"}
+		for pb.Next() {
+			w := newDiscardWriter()
+			e.handler.ServeHTTP(w, req)
+		}
+	})
+}
+
+// BenchmarkAuditLog: one audit line built and written (write(2), no fsync).
+func BenchmarkAuditLog(b *testing.B) {
+	e := newEnv(b, nil)
+	ev := AuditEvent{Time: t0, Status: 200, RemoteAddr: "172.17.0.5:52444", Path: V2Path, UserAgent: "aws-sdk-go-v2/1.30",
+		TaskARN: testTaskARN, EventType: EventGetCredentials, Cluster: testCluster, ContainerInstanceARN: testInstance}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.auditLog.Audit(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAppendAuditLine: building one line, the time formatted each time.
+func BenchmarkAppendAuditLine(b *testing.B) {
+	ev := AuditEvent{Time: t0, Status: 200, RemoteAddr: "172.17.0.5:52444", Path: V2Path, UserAgent: "aws-sdk-go-v2/1.30",
+		TaskARN: testTaskARN, EventType: EventGetCredentials, Cluster: testCluster, ContainerInstanceARN: testInstance}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = AppendAuditLine(buf[:0], ev)
 	}
 }
 

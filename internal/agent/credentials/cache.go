@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -71,10 +72,30 @@ var ErrEmptyID = errors.New("credentials: empty credential ID")
 
 // record is the stored form of an Entry: the token is replaced by its hash so
 // that the cache never holds it and comparisons are length-independent.
+//
+// body is the 200 response, rendered when the credentials are stored rather
+// than on every request: it depends only on the role ARN and the credentials,
+// which a record never changes (Update makes a new record). It holds the same
+// secrets as entry.Credentials, for exactly as long. Handlers share it
+// read-only; contentLength is its Content-Length header value. body is nil if rendering failed (it cannot with string fields); the
+// handler then answers 500 as before.
 type record struct {
-	entry     Entry
-	hasToken  bool
-	tokenHash [sha256.Size]byte
+	entry         Entry
+	hasToken      bool
+	tokenHash     [sha256.Size]byte
+	body          []byte
+	contentLength string
+}
+
+// render fills body and contentLength from entry.
+func (r *record) render() {
+	body, err := appendCredentialsJSON(make([]byte, 0, credentialsJSONSize(r.entry.RoleARN, &r.entry.Credentials)), r.entry.RoleARN, &r.entry.Credentials)
+	if err != nil {
+		r.body, r.contentLength = nil, ""
+		return
+	}
+	r.body = body
+	r.contentLength = strconv.Itoa(len(body))
 }
 
 // Cache maps credential IDs to entries. It is safe for concurrent use; Get
@@ -102,6 +123,7 @@ func (c *Cache) Set(id string, e Entry) error {
 		r.tokenHash = sha256.Sum256([]byte(e.AuthorizationToken))
 		r.entry.AuthorizationToken = ""
 	}
+	r.render()
 	c.mu.Lock()
 	c.m[id] = r
 	c.mu.Unlock()
@@ -131,6 +153,7 @@ func (c *Cache) update(id string, creds Credentials, onlyLater bool) error {
 	// Copy on write: readers holding the old record keep a consistent view.
 	r := *old
 	r.entry.Credentials = creds
+	r.render()
 	c.m[id] = &r
 	return nil
 }

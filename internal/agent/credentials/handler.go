@@ -238,7 +238,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Time:                 now,
 		RemoteAddr:           r.RemoteAddr,
 		Path:                 rt.auditPath(),
-		UserAgent:            r.UserAgent(),
+		UserAgent:            headerValue(r.Header, "User-Agent"),
 		EventType:            EventGetCredentialsInvalidRoleType,
 		Cluster:              h.cluster,
 		ContainerInstanceARN: h.instanceARN,
@@ -306,11 +306,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	bp := bodyPool.Get().(*[]byte)
-	defer func() { clear((*bp)[:cap(*bp)]); bodyPool.Put(bp) }() // the body holds the secret
-	body, err := appendCredentialsJSON((*bp)[:0], rec.entry.RoleARN, &rec.entry.Credentials)
-	*bp = body
-	if err != nil { // cannot happen with string fields; kept for the agent's error shape
+	if rec.body == nil { // cannot happen with string fields; kept for the agent's error shape
 		h.respondError(w, &ev, apiError{CodeInternalServerError, "Internal server error", http.StatusInternalServerError})
 		return
 	}
@@ -319,12 +315,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.auditFailed(w, &ev, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeBody(w, http.StatusOK, body)
+	// The body was rendered when the credentials were cached (record.render).
+	v := new([3]string)
+	v[0], v[1], v[2] = "no-store", "application/json", rec.contentLength
+	setHeaders(w.Header(), v[:])
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(rec.body)
 }
 
-// bodyPool recycles credentials response buffers (cleared before reuse).
-var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+// setHeaders sets Cache-Control (if v has three values), Content-Type and
+// Content-Length to the last values of v, assigned straight into the map under
+// their canonical keys: Header.Set would canonicalize each key again and
+// allocate one slice per value; here one array holds them all, owned by this
+// response (nothing shared between responses, so no one can change another
+// response's headers by writing into a value slice).
+func setHeaders(hdr http.Header, v []string) {
+	if len(v) == 3 {
+		hdr["Cache-Control"] = v[0:1:1]
+		v = v[1:]
+	}
+	hdr["Content-Type"] = v[0:1:1]
+	hdr["Content-Length"] = v[1:2:2]
+}
+
+// credentialsJSONSize is the length of the response body when no field needs
+// escaping, used to size the rendering buffer.
+func credentialsJSONSize(roleARN string, c *Credentials) int {
+	return len(`{"RoleArn":"","AccessKeyId":"","SecretAccessKey":"","Token":"","Expiration":""}`) +
+		len(roleARN) + len(c.AccessKeyID) + len(c.SecretAccessKey) + len(c.SessionToken) + len("2006-01-02T15:04:05Z")
+}
 
 // appendCredentialsJSON appends the credentials response to b, byte for byte
 // what json.Marshal(credentialsResponse{...}) gives, without reflection: the
@@ -372,15 +391,37 @@ func authorize(r *http.Request, rec *record, rt route) (apiError, bool) {
 	if !rec.hasToken {
 		return apiError{}, false
 	}
-	got := r.Header.Get("Authorization")
+	got := headerValue(r.Header, "Authorization")
 	if got == "" {
 		return apiError{CodeUnauthorized, rt.prefix() + "Authorization header is required for this credential ID", http.StatusUnauthorized}, true
 	}
-	sum := sha256.Sum256([]byte(got))
+	sum := hashToken(got)
 	if subtle.ConstantTimeCompare(sum[:], rec.tokenHash[:]) != 1 {
 		return apiError{CodeUnauthorized, rt.prefix() + "Authorization token does not match", http.StatusForbidden}, true
 	}
 	return apiError{}, false
+}
+
+// hashToken is sha256.Sum256([]byte(token)) without the conversion's heap
+// allocation for tokens up to 128 bytes (a UUID is 36), which the compiler only
+// avoids for strings of at most 32 bytes.
+func hashToken(token string) [sha256.Size]byte {
+	var buf [128]byte
+	if len(token) <= len(buf) {
+		n := copy(buf[:], token)
+		return sha256.Sum256(buf[:n])
+	}
+	return sha256.Sum256([]byte(token))
+}
+
+// headerValue is h.Get(key) for a key already in canonical form (net/http
+// stores request headers under canonical keys), without canonicalizing it
+// again.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // fresh reports whether c can be served at now: initialized and valid for at
@@ -467,9 +508,9 @@ func writeJSON(w http.ResponseWriter, status int, v apiError) {
 }
 
 func writeBody(w http.ResponseWriter, status int, body []byte) {
-	hdr := w.Header()
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	v := new([2]string)
+	v[0], v[1] = "application/json", strconv.Itoa(len(body))
+	setHeaders(w.Header(), v[:])
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -659,5 +660,66 @@ func TestTokenRecheckedAfterRefresh(t *testing.T) {
 	id = e.add(testEntry(t0.Add(time.Minute)))
 	if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 401 {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+}
+
+// The response body is rendered when credentials are stored: after Update and
+// after Set it is the new credentials' body, byte for byte json.Marshal's
+// (also for values that need escaping).
+func TestServedBodyFollowsUpdates(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.add(testEntry(t0.Add(time.Hour)))
+	get := func() string {
+		t.Helper()
+		rec := e.do("GET", V2Path+"/"+id, "", nil)
+		if rec.Code != 200 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if cl := rec.Header().Get("Content-Length"); cl != strconv.Itoa(rec.Body.Len()) {
+			t.Errorf("Content-Length %q for %d bytes", cl, rec.Body.Len())
+		}
+		return rec.Body.String()
+	}
+	marshal := func(role string, c Credentials) string {
+		b, err := json.Marshal(credentialsResponse{RoleArn: role, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
+			Token: c.SessionToken, Expiration: c.Expiration.UTC().Format(ExpirationFormat)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got, want := get(), marshal(testRoleARN, testEntry(t0.Add(time.Hour)).Credentials); got != want {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+	updated := Credentials{AccessKeyID: "ASIAUPDATED", SecretAccessKey: "s<e>c&r\"et", SessionToken: "tok\u2028en", Expiration: t0.Add(2 * time.Hour)}
+	if err := e.cache.Update(id, updated); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := get(), marshal(testRoleARN, updated); got != want {
+		t.Fatalf("after Update: got %s\nwant %s", got, want)
+	}
+	replaced := testEntry(t0.Add(3 * time.Hour))
+	replaced.RoleARN = "arn:aws:iam::123456789012:role/Other"
+	if err := e.cache.Set(id, replaced); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := get(), marshal(replaced.RoleARN, replaced.Credentials); got != want {
+		t.Fatalf("after Set: got %s\nwant %s", got, want)
+	}
+}
+
+// Each response owns its header values: changing one response's headers in
+// place after the fact does not change the next response's.
+func TestResponseHeadersNotShared(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.add(testEntry(t0.Add(time.Hour)))
+	first := e.do("GET", V2Path+"/"+id, "", nil)
+	for _, k := range []string{"Content-Type", "Content-Length", "Cache-Control"} {
+		first.Header()[k][0] = "changed"
+	}
+	second := e.do("GET", V2Path+"/"+id, "", nil)
+	if second.Header().Get("Content-Type") != "application/json" || second.Header().Get("Cache-Control") != "no-store" ||
+		second.Header().Get("Content-Length") != strconv.Itoa(second.Body.Len()) {
+		t.Fatalf("headers %v", second.Header())
 	}
 }
