@@ -96,15 +96,26 @@ func appendToken(b []byte, s string) []byte {
 	if len(s) > maxAuditField {
 		s = s[:maxAuditField]
 	}
-	for i := 0; i < len(s); i++ {
+	// Fields are nearly always clean (ARNs, addresses): copy them whole, and
+	// go byte by byte only from the first byte that must be replaced.
+	i := 0
+	for i < len(s) && !badTokenByte(s[i]) {
+		i++
+	}
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
 		c := s[i]
-		if c <= ' ' || c == '"' || c == 0x7f || c >= 0x80 {
+		if badTokenByte(c) {
 			c = '_'
 		}
 		b = append(b, c)
 	}
 	return b
 }
+
+// badTokenByte reports whether c cannot appear in an unquoted field: space,
+// control characters, '"', DEL and non-ASCII.
+func badTokenByte(c byte) bool { return c <= ' ' || c == '"' || c >= 0x7f }
 
 // appendQuoted writes s in double quotes ("-" inside when empty), escaping
 // quotes, backslashes, control characters and invalid UTF-8.
@@ -116,7 +127,13 @@ func appendQuoted(b []byte, s string) []byte {
 		s = s[:maxAuditField]
 	}
 	b = append(b, '"')
-	for i := 0; i < len(s); {
+	// As in appendToken: the plain prefix (usually all of it) in one copy.
+	i := 0
+	for i < len(s) && s[i] >= ' ' && s[i] < 0x7f && s[i] != '"' && s[i] != '\\' {
+		i++
+	}
+	b = append(b, s[:i]...)
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {

@@ -2,12 +2,14 @@ package credentials
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // FuzzRequestPath feeds arbitrary paths, queries and methods to the handler:
@@ -78,4 +80,62 @@ func FuzzCredentialsJSON(f *testing.F) {
 			t.Fatalf("got %s\nwant %s (%v)", got, want, err)
 		}
 	})
+}
+
+// FuzzAuditFields: appendToken and appendQuoted, which copy clean prefixes
+// whole, write what the plain byte-by-byte definitions below write.
+func FuzzAuditFields(f *testing.F) {
+	for _, s := range []string{"", "arn:aws:ecs:us-east-1:1:task/c/abc", "a b\"c\x7f\x80é", "aws-sdk/1 \"x\"\n\\", "\xff\xfe", strings.Repeat("x", 300)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendToken([]byte("p"), s)), "p"+refToken(s); got != want {
+			t.Fatalf("appendToken(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := string(appendQuoted([]byte("p"), s)), "p"+refQuoted(s); got != want {
+			t.Fatalf("appendQuoted(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func refToken(s string) string {
+	if s == "" {
+		return "-"
+	}
+	if len(s) > maxAuditField {
+		s = s[:maxAuditField]
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c <= ' ' || c == '"' || c == 0x7f || c >= 0x80 {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+func refQuoted(s string) string {
+	if s == "" {
+		s = "-"
+	}
+	if len(s) > maxAuditField {
+		s = s[:maxAuditField]
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(s[i])
+		case r < ' ' || r == 0x7f || (r == utf8.RuneError && size == 1):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteByte('"')
+	return b.String()
 }
