@@ -303,6 +303,7 @@ func (s *Server) ecsRegisterContainerInstance(ctx context.Context, ri *requestIn
 	if err := s.authorizeECS(ctx, ri, calls...); err != nil {
 		return nil, err
 	}
+	in.Agent = ri.caller.ARN
 	ci, err := s.ECS.RegisterContainerInstance(ctx, sc, in)
 	if err != nil {
 		return nil, err

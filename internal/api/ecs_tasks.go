@@ -28,9 +28,10 @@ import (
 //     SubmitAttachmentStateChanges: ecs:<Op> on the cluster ARN;
 //   - DiscoverPollEndpoint: ecs:DiscoverPollEndpoint on "*".
 //
-// Only IAM decides: any principal allowed ecs:Poll on an instance may poll
-// it (in AWS the instance's own registrant would; rolecall does not bind
-// an instance to the session that registered it).
+// Beyond IAM, an instance is bound to the principal that registered it
+// (for a role session, the session's ARN): only it may re-register, Poll
+// (which hands out the task roles' credentials) and report the state of the
+// instance's tasks, as AWS binds the ACS session to its instance.
 
 func (s *Server) registerECSTasks() {
 	// Read s.STS at call time: it may be replaced after New.
@@ -180,6 +181,7 @@ func (s *Server) ecsSubmitTaskStateChange(ctx context.Context, ri *requestInfo, 
 	if err := s.ecsAuthorizeOnCluster(ctx, ri, sc, "SubmitTaskStateChange", in.Cluster); err != nil {
 		return nil, err
 	}
+	in.Agent = ri.caller.ARN
 	return s.ECS.SubmitTaskStateChange(ctx, sc, in)
 }
 
@@ -187,6 +189,7 @@ func (s *Server) ecsSubmitContainerStateChange(ctx context.Context, ri *requestI
 	if err := s.ecsAuthorizeOnCluster(ctx, ri, sc, "SubmitContainerStateChange", in.Cluster); err != nil {
 		return nil, err
 	}
+	in.Agent = ri.caller.ARN
 	return s.ECS.SubmitContainerStateChange(ctx, sc, in)
 }
 
@@ -269,6 +272,7 @@ func (s *Server) ecsPoll(ctx context.Context, ri *requestInfo, sc ecs.Scope, in 
 	if err := s.authorizeECS(ctx, ri, calls...); err != nil {
 		return nil, err
 	}
+	in.Agent = ri.caller.ARN
 	out, err := s.ECS.Poll(ctx, sc, in)
 	if err != nil && ctx.Err() != nil {
 		return nil, awserr.New(499, "RequestCanceled", "The request was canceled")

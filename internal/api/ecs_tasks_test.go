@@ -180,6 +180,37 @@ func TestECSTaskRoleVending(t *testing.T) {
 		t.Fatalf("%d %s", status, b)
 	}
 
+	// Nor may another principal that ecs:Poll allows, even with the same
+	// managed policy (another instance's session, or a user): the instance
+	// is bound to the session that registered it. It cannot take the
+	// instance over by registering it again, poll it (which would hand it
+	// the task role's credentials and acknowledge the agent's messages) or
+	// report its tasks' state.
+	for _, rogue := range []agentCreds{
+		instanceCreds(t, ts, instRole, "i-0fedcba9876543210"),
+		userCreds(t, ts, "rogue", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}`),
+	} {
+		want := "Container instance " + instanceARN[strings.LastIndexByte(instanceARN, '/')+1:] + " was registered by another principal; only the identity that registered it (for a role session, the same session name) may act as its agent."
+		for _, call := range []struct{ op, body string }{
+			{"RegisterContainerInstance", `{"containerInstanceArn":"` + instanceARN + `"}`},
+			{"Poll", `{"containerInstance":"` + instanceARN + `","ackSequence":1000}`},
+			{"SubmitTaskStateChange", `{"task":"` + taskARN + `","status":"STOPPED","reason":"hijacked"}`},
+			{"SubmitContainerStateChange", `{"task":"` + taskARN + `","containerName":"web","status":"STOPPED","exitCode":1}`},
+		} {
+			status, b := ecsSigned(t, ts, call.op, call.body, rogue)
+			var ae map[string]string
+			_ = json.Unmarshal(b, &ae)
+			if status != 400 || ae["__type"] != "AccessDeniedException" || ae["message"] != want {
+				t.Fatalf("%s by another principal: %d %s", call.op, status, b)
+			}
+			for _, secret := range []string{"ASIA", "SecretAccessKey"} {
+				if strings.Contains(string(b), secret) {
+					t.Fatalf("%s leaked credentials: %s", call.op, b)
+				}
+			}
+		}
+	}
+
 	p := pollAs(t, ts, ac, instanceARN, 0)
 	if len(p.Tasks) != 1 || len(p.Tasks[0].Credentials) != 1 {
 		t.Fatalf("%+v", p)

@@ -73,6 +73,10 @@ type RegisterContainerInstanceInput struct {
 	// empty: one is made up. It lets the caller authorize tagging the
 	// instance, whose ARN it must know, before registering it.
 	NewID string `json:"-"`
+	// Agent is the calling principal's ARN (set by the API layer; empty for
+	// in-process callers, who are not checked). A new instance is bound to
+	// it; re-registering needs the same principal.
+	Agent string `json:"-"`
 }
 
 // RegisterContainerInstance registers an instance into a cluster that must
@@ -135,6 +139,9 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 			if ci.Status == StatusInactive {
 				return clientException("Container instance %s is inactive.", id)
 			}
+			if err := checkAgent(tx, sc, cluster, id, in.Agent); err != nil {
+				return err
+			}
 		}
 		now := Timestamp{s.now().UTC()}
 		resources := slices.Clone(in.TotalResources)
@@ -182,6 +189,11 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 			ci.Attributes = []Attribute{}
 		}
 		out = ci
+		if in.Agent != "" {
+			if err := put(tx, agentKey(sc, cluster, instanceIDOf(ci.ContainerInstanceArn)), &agentBinding{Principal: in.Agent}); err != nil {
+				return err
+			}
+		}
 		return put(tx, instanceKey(sc, cluster, instanceIDOf(ci.ContainerInstanceArn)), ci)
 	})
 	if err != nil {

@@ -88,6 +88,12 @@ func instanceKey(sc Scope, cluster, id string) string {
 }
 func instancePrefix(sc Scope, cluster string) string { return prefix(sc) + "instance/" + cluster + "/" }
 func familyKey(sc Scope, family string) string       { return prefix(sc) + "family/" + family }
+
+// agentKey holds the principal that registered a container instance, its
+// agent's identity (kept apart from the instance, which is API output).
+func agentKey(sc Scope, cluster, instanceID string) string {
+	return prefix(sc) + "agent/" + cluster + "/" + instanceID
+}
 func familyPrefix(sc Scope) string                   { return prefix(sc) + "family/" }
 func taskDefKey(sc Scope, family string, rev int) string {
 	return fmt.Sprintf("%staskdef/%s/%010d", prefix(sc), family, rev)
@@ -175,4 +181,35 @@ func clusterNotFound() *awserr.Error {
 
 func resourceNotFound() *awserr.Error {
 	return awserr.New(http.StatusBadRequest, "ResourceNotFoundException", "The specified resource could not be found.")
+}
+
+// agentBinding is who acts as a container instance's agent. Poll hands out
+// the credentials of the instance's task roles, and the Submit* calls
+// decide what its tasks did, so IAM's ecs:Poll alone is not enough: in AWS
+// the ACS session is bound to the instance that opened it. rolecall binds
+// the instance to the principal (for a role session, the session's ARN,
+// e.g. assumed-role/ecsInstanceRole/i-0123...) that registered it.
+type agentBinding struct {
+	Principal string `json:"principal"`
+}
+
+// checkAgent refuses a principal other than the one that registered the
+// instance. An empty principal (an in-process caller) and an instance
+// without a binding (registered before rolecall kept them) pass.
+func checkAgent(r store.Reader, sc Scope, cluster, instanceID, principal string) error {
+	if principal == "" {
+		return nil
+	}
+	b, err := get[agentBinding](r, agentKey(sc, cluster, instanceID))
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if b.Principal != principal {
+		return awserr.New(http.StatusBadRequest, "AccessDeniedException",
+			"Container instance %s was registered by another principal; only the identity that registered it (for a role session, the same session name) may act as its agent.", instanceID)
+	}
+	return nil
 }

@@ -865,6 +865,10 @@ type SubmitTaskStateChangeInput struct {
 	PullStartedAt      *Timestamp             `json:"pullStartedAt"`
 	PullStoppedAt      *Timestamp             `json:"pullStoppedAt"`
 	ExecutionStoppedAt *Timestamp             `json:"executionStoppedAt"`
+	// Agent is the calling principal's ARN (set by the API layer; empty for
+	// in-process callers): only the agent of the task's container instance
+	// may report its state.
+	Agent string `json:"-"`
 }
 
 // SubmitContainerStateChangeInput is SubmitContainerStateChange's request.
@@ -877,6 +881,8 @@ type SubmitContainerStateChangeInput struct {
 	ExitCode        *int            `json:"exitCode"`
 	Reason          string          `json:"reason"`
 	NetworkBindings json.RawMessage `json:"networkBindings"`
+	// Agent: as in SubmitTaskStateChangeInput.
+	Agent string `json:"-"`
 }
 
 // Acknowledgment is the answer of the Submit* operations.
@@ -960,6 +966,9 @@ func (s *Service) SubmitTaskStateChange(ctx context.Context, sc Scope, in *Submi
 		if err != nil {
 			return err
 		}
+		if err := checkAgent(tx, sc, cluster, instanceIDOf(t.ContainerInstanceArn), in.Agent); err != nil {
+			return err
+		}
 		if t.LastStatus == TaskStopped {
 			return nil
 		}
@@ -1028,6 +1037,9 @@ func (s *Service) SubmitContainerStateChange(ctx context.Context, sc Scope, in *
 		}
 		t, err := readTask(tx, s, sc, cluster, in.Task)
 		if err != nil {
+			return err
+		}
+		if err := checkAgent(tx, sc, cluster, instanceIDOf(t.ContainerInstanceArn), in.Agent); err != nil {
 			return err
 		}
 		i := slices.IndexFunc(t.Containers, func(c Container) bool { return c.Name == in.ContainerName })

@@ -277,6 +277,10 @@ type PollInput struct {
 	ContainerInstance string `json:"containerInstance"`
 	WaitSeconds       *int   `json:"waitSeconds"`
 	AckSequence       int64  `json:"ackSequence"`
+	// Agent is the calling principal's ARN (set by the API layer; empty for
+	// in-process callers): only the principal that registered the instance
+	// may poll it.
+	Agent string `json:"-"`
 }
 
 // PollTask is a task as Poll hands it to the agent.
@@ -342,7 +346,7 @@ func (s *Service) Poll(ctx context.Context, sc Scope, in *PollInput) (*PollOutpu
 		}
 	}
 	for {
-		out, err := s.poll(ctx, sc, cluster, id, in.AckSequence)
+		out, err := s.poll(ctx, sc, cluster, id, in.Agent, in.AckSequence)
 		if err != nil || events == nil || len(out.Tasks)+len(out.RefreshedCredentials)+len(out.RevokedCredentialIds) > 0 {
 			return out, err
 		}
@@ -368,7 +372,7 @@ func (s *Service) Poll(ctx context.Context, sc Scope, in *PollInput) (*PollOutpu
 	}
 }
 
-func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID string, ack int64) (*PollOutput, error) {
+func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID, agent string, ack int64) (*PollOutput, error) {
 	out := &PollOutput{Tasks: []PollTask{}, RefreshedCredentials: []CredentialDelivery{}, RevokedCredentialIds: []string{}}
 	var acked []string
 	err := s.view(ctx, func(r store.Reader) error {
@@ -381,6 +385,9 @@ func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID string
 		}
 		if ci == nil || ci.Status == StatusInactive {
 			return invalidParameter("The referenced container instance %s was not found in cluster %s.", instanceID, cluster)
+		}
+		if err := checkAgent(r, sc, cluster, instanceID, agent); err != nil {
+			return err
 		}
 		seq, err := get[agentSeq](r, queueSeqKey(sc, cluster, instanceID))
 		if isNotFound(err) {
