@@ -94,7 +94,7 @@ func familyKey(sc Scope, family string) string       { return prefix(sc) + "fami
 func agentKey(sc Scope, cluster, instanceID string) string {
 	return prefix(sc) + "agent/" + cluster + "/" + instanceID
 }
-func familyPrefix(sc Scope) string                   { return prefix(sc) + "family/" }
+func familyPrefix(sc Scope) string { return prefix(sc) + "family/" }
 func taskDefKey(sc Scope, family string, rev int) string {
 	return fmt.Sprintf("%staskdef/%s/%010d", prefix(sc), family, rev)
 }
