@@ -294,6 +294,28 @@ func ecsRaw(t *testing.T, ts *testServer, op, body string) (int, map[string]any)
 // Bad input is a 400 with ECS's codes, never a 500.
 func TestECSBadInput(t *testing.T) {
 	ts := newTestServer(t)
+	// The body is exactly one JSON object; messages name the field.
+	for _, c := range []struct{ op, body, message string }{
+		{"CreateCluster", `{"clusterName":`, "Invalid request body: the JSON object is incomplete."},
+		{"CreateCluster", `{"clusterName":5}`, "Invalid request body: clusterName must be a string, not a number."},
+		{"RunTask", `{"taskDefinition":"hello"} trailing`, "Invalid request body: unexpected data after the JSON object."},
+		{"RunTask", `{}{"x":1}`, "Invalid request body: unexpected data after the JSON object."},
+		{"RunTask", `{"count":"2"}`, "Invalid request body: count must be an integer, not a string."},
+		{"RegisterTaskDefinition", `[]`, "Invalid request body: the body must be a JSON object, not an array."},
+		{"RegisterTaskDefinition", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":"x"}]}`,
+			"Invalid request body: containerDefinitions.memory must be an integer, not a string."},
+		{"ListClusters", `{"maxResults":1} {`, "Invalid request body: unexpected data after the JSON object."},
+		{"CreateCluster", `{"a" 1}`, "Invalid request body: malformed JSON at character 6: invalid character '1' after object key."},
+	} {
+		status, out := ecsRaw(t, ts, c.op, c.body)
+		if status != 400 || out["__type"] != "SerializationException" || out["message"] != c.message {
+			t.Errorf("%s %s: %d %v, want 400 SerializationException %q", c.op, c.body, status, out, c.message)
+		}
+	}
+	// A blank body is an empty object, as an empty one is.
+	if status, out := ecsRaw(t, ts, "ListClusters", " \n"); status != 200 {
+		t.Errorf("blank body: %d %v", status, out)
+	}
 	for _, c := range []struct{ op, body, code string }{
 		{"CreateCluster", `{"clusterName":`, "SerializationException"},
 		{"CreateCluster", `{"clusterName":5}`, "SerializationException"},

@@ -1,9 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -94,19 +99,79 @@ func (s *Server) writeJSONError(w http.ResponseWriter, c *call, err error) {
 }
 
 // DecodeJSON decodes a JSON-protocol request body into v, answering bad
-// input as AWS JSON services do (SerializationException).
+// input as AWS JSON services do (SerializationException), with a message
+// that names the field rather than Go's types. The body must be exactly
+// one JSON object; an empty (or blank) body is an empty object.
 func DecodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return awserr.New(http.StatusBadRequest, "SerializationException", "Invalid request body: %s", jsonErrorText(err))
+		return serializationError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return awserr.New(http.StatusBadRequest, "SerializationException", "Invalid request body: unexpected data after the JSON object.")
 	}
 	return nil
 }
 
-func jsonErrorText(err error) string {
-	msg := err.Error()
-	if len(msg) > 200 {
-		msg = msg[:200]
+func serializationError(err error) error {
+	var msg string
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te) && te.Field == "":
+		msg = "the body must be a JSON object, not " + jsonKind(te.Value) + "."
+	case errors.As(err, &te):
+		msg = fmt.Sprintf("%s must be %s, not %s.", te.Field, goKind(te.Type), jsonKind(te.Value))
+	case errors.As(err, &se):
+		msg = fmt.Sprintf("malformed JSON at character %d: %s.", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "the JSON object is incomplete."
+	default:
+		msg = strings.TrimPrefix(err.Error(), "json: ")
+		if len(msg) > 200 {
+			msg = msg[:200]
+		}
 	}
-	return strings.TrimPrefix(msg, "json: ")
+	return awserr.New(http.StatusBadRequest, "SerializationException", "Invalid request body: %s", msg)
+}
+
+// jsonKind names what encoding/json found ("number", "string", "array",
+// "object", "bool", or "number 1e400" for an out-of-range one).
+func jsonKind(v string) string {
+	switch {
+	case v == "bool":
+		return "a boolean"
+	case v == "object" || v == "array":
+		return "an " + v
+	case v == "":
+		return "this value"
+	default:
+		return "a " + v
+	}
+}
+
+// goKind names the JSON a field needs, from its Go type.
+func goKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another type"
 }
