@@ -392,6 +392,7 @@ func (s *Server) ecsUpdateContainerInstancesState(ctx context.Context, ri *reque
 }
 
 func (s *Server) ecsRegisterTaskDefinition(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *ecs.RegisterTaskDefinitionInput) (any, error) {
+	in.TaskRoleArn, in.ExecutionRoleArn = s.ECS.RoleARN(sc, in.TaskRoleArn), s.ECS.RoleARN(sc, in.ExecutionRoleArn)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -433,7 +434,7 @@ func (s *Server) ecsRegisterTaskDefinition(ctx context.Context, ri *requestInfo,
 // also refuses, with the same code, a role ECS could not assume, at
 // registration rather than when a task starts.
 func (s *Server) checkTaskRole(ctx context.Context, sc ecs.Scope, roleARN string) error {
-	invalid := awserr.New(http.StatusBadRequest, "ClientException", "Role is not valid")
+	invalid := awserr.New(http.StatusBadRequest, "ClientException", "Role is not valid: %s does not exist.", roleARN)
 	a, err := arn.Parse(roleARN)
 	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
 		return invalid

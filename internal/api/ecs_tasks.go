@@ -73,6 +73,9 @@ func (s *Server) RunECSCredentialRefresh(ctx context.Context, interval time.Dura
 }
 
 func (s *Server) ecsRunTask(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *ecs.RunTaskInput) (any, error) {
+	if o := in.Overrides; o != nil {
+		o.TaskRoleArn, o.ExecutionRoleArn = s.ECS.RoleARN(sc, o.TaskRoleArn), s.ECS.RoleARN(sc, o.ExecutionRoleArn)
+	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}

@@ -551,11 +551,22 @@ func TestECSPassRole(t *testing.T) {
 	apiError(t, err, "ClientException", "", 400)
 	// A role that does not exist, or a path that does not match.
 	_, err = reg(full, "web", "arn:aws:iam::123456789012:role/ghost", "")
-	apiError(t, err, "ClientException", "Role is not valid", 400)
+	apiError(t, err, "ClientException", "Role is not valid: arn:aws:iam::123456789012:role/ghost does not exist.", 400)
 	_, err = reg(full, "web", "arn:aws:iam::123456789012:role/other/app", "")
-	apiError(t, err, "ClientException", "Role is not valid", 400)
-	_, err = reg(full, "web", "not-an-arn", "")
-	apiError(t, err, "ClientException", "Role is not valid", 400)
+	apiError(t, err, "ClientException", "Role is not valid: arn:aws:iam::123456789012:role/other/app does not exist.", 400)
+	_, err = reg(full, "web", "ghost", "")
+	apiError(t, err, "ClientException", "Role is not valid: arn:aws:iam::123456789012:role/ghost does not exist.", 400)
+	_, err = reg(full, "web", "arn:aws:s3:::bucket", "")
+	apiError(t, err, "ClientException", "Role is not valid: arn:aws:s3:::bucket is neither a role name nor a role ARN.", 400)
+	// A role's short name is its ARN in the caller's account (the API
+	// reference: "the short name or full ARN"); the full ARN is kept.
+	out, err = reg(full, "short", "app", "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.TaskDefinition.TaskRoleArn) != appRole || aws.ToString(out.TaskDefinition.ExecutionRoleArn) != appRole {
+		t.Fatalf("%+v", out.TaskDefinition)
+	}
 	// None of the refused registrations used a revision.
 	dt, err := full.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String("web")})
 	if err != nil || dt.TaskDefinition.Revision != 2 {

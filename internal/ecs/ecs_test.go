@@ -273,7 +273,7 @@ func TestTaskDefinitions(t *testing.T) {
 		{RegisterTaskDefinitionInput{Family: "x", ContainerDefinitions: []ContainerDefinition{{Image: "a"}}}, "ClientException", "Container.name should not be null or empty."},
 		{RegisterTaskDefinitionInput{Family: "x", ContainerDefinitions: []ContainerDefinition{{Name: "a", Image: "a"}}}, "ClientException", "Invalid setting for container 'a'. At least one of 'memory' or 'memoryReservation' must be specified."},
 		{RegisterTaskDefinitionInput{Family: "x", ContainerDefinitions: []ContainerDefinition{container("a"), container("a")}}, "ClientException", ""},
-		{RegisterTaskDefinitionInput{Family: "x", TaskRoleArn: "not-a-role", ContainerDefinitions: []ContainerDefinition{container("a")}}, "ClientException", "Role is not valid"},
+		{RegisterTaskDefinitionInput{Family: "x", TaskRoleArn: "not-a-role", ContainerDefinitions: []ContainerDefinition{container("a")}}, "ClientException", "Role is not valid: not-a-role is neither a role name nor a role ARN."},
 		{RegisterTaskDefinitionInput{Family: "x", NetworkMode: "weird", ContainerDefinitions: []ContainerDefinition{container("a")}}, "ClientException", ""},
 		{RegisterTaskDefinitionInput{Family: "x", RequiresCompatibilities: []string{"FARGATE"}, ContainerDefinitions: []ContainerDefinition{container("a")}}, "ClientException", "Fargate only supports network mode 'awsvpc'."},
 	} {

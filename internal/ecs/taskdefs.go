@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -15,6 +16,26 @@ var familyRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`)
 
 // roleARNRE is the shape of an IAM role ARN (with an optional path).
 var roleARNRE = regexp.MustCompile(`^arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+
+// roleNameRE is an IAM role's name.
+var roleNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// RoleARN turns a role's name into its ARN in sc's account: ECS takes "the
+// short name or full ARN" of task and execution roles. rolecall keeps (and
+// answers) the full ARN. Anything else is returned as it is, for Validate
+// to judge.
+func (s *Service) RoleARN(sc Scope, nameOrARN string) string {
+	if !roleNameRE.MatchString(nameOrARN) {
+		return nameOrARN
+	}
+	sc = s.scope(sc)
+	return "arn:" + s.Partition + ":iam::" + sc.Account + ":role/" + nameOrARN
+}
+
+// invalidRole is ECS's answer for an unusable role, with why.
+func invalidRole(format string, args ...any) *awserr.Error {
+	return clientException("Role is not valid: "+format, args...)
+}
 
 var networkModes = []string{"bridge", "host", "awsvpc", "none"}
 
@@ -49,7 +70,7 @@ func (in *RegisterTaskDefinitionInput) Validate() error {
 	}
 	for _, r := range []string{in.TaskRoleArn, in.ExecutionRoleArn} {
 		if r != "" && !roleARNRE.MatchString(r) {
-			return clientException("Role is not valid")
+			return invalidRole("%s is neither a role name nor a role ARN.", truncate(r, 600))
 		}
 	}
 	if in.NetworkMode != "" && !slices.Contains(networkModes, in.NetworkMode) {

@@ -199,7 +199,7 @@ func (in *RunTaskInput) Validate() error {
 	if o := in.Overrides; o != nil {
 		for _, r := range []string{o.TaskRoleArn, o.ExecutionRoleArn} {
 			if r != "" && !roleARNRE.MatchString(r) {
-				return clientException("Role is not valid")
+				return invalidRole("%s is neither a role name nor a role ARN.", truncate(r, 600))
 			}
 		}
 		for _, c := range o.ContainerOverrides {
