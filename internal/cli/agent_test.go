@@ -29,6 +29,9 @@ func TestAgentFlagErrors(t *testing.T) {
 		{[]string{"agent", "--endpoint", "http://127.0.0.1:1", "--log-format", "xml"}, "--log-format"},
 		{[]string{"agent", "--endpoint", "http://127.0.0.1:1", "--data", t.TempDir()}, "root-credentials"},
 		{[]string{"agent", "extra"}, "unknown command"},
+		// The server's task credentials lifetime must leave room to refresh.
+		{[]string{"serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--task-credentials-duration", "10m"}, "want 1h to 12h"},
+		{[]string{"up", "--data", t.TempDir(), "--task-credentials-duration", "13h"}, "want 1h to 12h"},
 	} {
 		var out, errb bytes.Buffer
 		code := Main(context.Background(), tc.args, nil, &out, &errb)

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/store"
 	"github.com/rolecall/rolecall/internal/store/bolt"
@@ -28,6 +30,8 @@ type serveFlags struct {
 	advertise                     string
 	logFormat, logLevel           string
 	quotas                        []string
+	// taskCredentials is the lifetime of task role credentials.
+	taskCredentials time.Duration
 	dev                           bool
 	// hideRoot: on first start, print where the root credentials are, not
 	// the credentials (rolecall up).
@@ -61,6 +65,7 @@ generated, written to DIR/root-credentials (mode 0600) and printed once.`,
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.BoolVar(&f.dev, "dev", false, "development mode: accept any access key as the default account's root without checking signatures (NOT for production)")
 	fl.StringArrayVar(&f.quotas, "quota", nil, "raise an IAM quota as AWS lets you, NAME=VALUE (RolesPerAccount, InstanceProfilesPerAccount)")
+	taskCredentialsFlag(fl, &f.taskCredentials)
 	return cmd
 }
 
@@ -109,6 +114,9 @@ func startServer(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) (
 	if err != nil {
 		return nil, &exitError{code: 2, msg: err.Error()}
 	}
+	if err := checkTaskCredentials(f.taskCredentials); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return nil, err
 	}
@@ -155,6 +163,7 @@ func startServer(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) (
 	if srv.ECS.Endpoint == "" {
 		srv.ECS.Endpoint = "http://" + ln.Addr().String()
 	}
+	srv.ECS.CredentialDuration = f.taskCredentials
 	go srv.RunECSCredentialRefresh(ctx, time.Minute)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	log.Info("rolecall serving", "address", ln.Addr().String(), "data", f.data, "account", f.account, "region", f.region)
@@ -235,4 +244,24 @@ func rotateTokenKeys(ctx context.Context, st store.Store, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// Task role credentials live 6 hours, as on ECS. Shorter lifetimes must
+// leave the refresh (at a third of the lifetime left, at least 30 minutes,
+// at most half) room before the agent's 15-minute floor.
+const (
+	minTaskCredentials = time.Hour
+	maxTaskCredentials = 12 * time.Hour
+)
+
+func taskCredentialsFlag(fl *pflag.FlagSet, d *time.Duration) {
+	fl.DurationVar(d, "task-credentials-duration", ecs.DefaultCredentialDuration, "lifetime of task role credentials (1h to 12h); they are refreshed well before they expire")
+}
+
+// checkTaskCredentials: zero (a serveFlags built in code) means the default.
+func checkTaskCredentials(d time.Duration) error {
+	if d != 0 && (d < minTaskCredentials || d > maxTaskCredentials) {
+		return &exitError{code: 2, msg: fmt.Sprintf("--task-credentials-duration %v: want 1h to 12h", d)}
+	}
+	return nil
 }

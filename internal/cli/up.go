@@ -54,6 +54,7 @@ agent (and its tasks), then the server.`,
 	fl.StringVar(&f.serve.region, "region", "us-east-1", "the region rolecall reports")
 	fl.StringVar(&f.serve.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.serve.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	taskCredentialsFlag(fl, &f.serve.taskCredentials)
 	return cmd
 }
 

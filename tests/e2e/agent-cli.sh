@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/lib/server.sh
-start_server
+start_server --task-credentials-duration 2h
 work=$(mktemp -d)
 AGENT_PID=
 cleanup() {
@@ -80,6 +80,21 @@ wait_status "$task" RUNNING >/dev/null
 ecs stop-task --task "$task" --reason "e2e stop" >/dev/null
 out=$(wait_status "$task" STOPPED)
 json_check 'd["tasks"][0]["stopCode"]=="UserInitiated" and d["tasks"][0]["stoppedReason"]=="e2e stop" and d["tasks"][0]["containers"][0]["exitCode"]==143' <<<"$out"
+
+# --- The task's credentials, as an SDK reads them: the role's, for 2 hours
+# (serve --task-credentials-duration 2h).
+ecs register-task-definition --family expiry --task-role-arn "$role" --container-definitions \
+  '[{"name":"app","image":"local","memory":64,"command":["'"$PY"'","-c","import json,os,urllib.request as u; r=u.Request(os.environ[\"AWS_CONTAINER_CREDENTIALS_FULL_URI\"],headers={\"Authorization\":os.environ[\"AWS_CONTAINER_AUTHORIZATION_TOKEN\"]}); d=json.load(u.urlopen(r)); print(d[\"RoleArn\"], d[\"Expiration\"])"]}]' >/dev/null
+task=$(run expiry)
+wait_status "$task" STOPPED >/dev/null
+read -r got_role got_exp <"$work/agent/tasks/${task##*/}/app.stdout" || { cat "$work/agent/tasks/${task##*/}/app.stderr"; exit 1; }
+[ "$got_role" = "$role" ] || { echo "RoleArn $got_role"; exit 1; }
+"$PY" - "$got_exp" <<'PYEOF' || { echo "Expiration $got_exp is not about 2 hours away"; exit 1; }
+import sys, datetime
+exp = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+left = (exp - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+sys.exit(0 if 7000 < left <= 7200 else 1)
+PYEOF
 
 # --- SIGKILL: the task keeps running, the restarted agent adopts it, serves
 # its credentials again (the AWS CLI in the task) and reports its exit code.
