@@ -32,7 +32,7 @@ type serveFlags struct {
 	quotas                        []string
 	// taskCredentials is the lifetime of task role credentials.
 	taskCredentials time.Duration
-	dev                           bool
+	dev             bool
 	// hideRoot: on first start, print where the root credentials are, not
 	// the credentials (rolecall up).
 	hideRoot bool
