@@ -274,6 +274,11 @@ func TestTaskDefinitions(t *testing.T) {
 		{RegisterTaskDefinitionInput{Family: "x", ContainerDefinitions: []ContainerDefinition{{Name: "a", Image: "a"}}}, "ClientException", "Invalid setting for container 'a'. At least one of 'memory' or 'memoryReservation' must be specified."},
 		{RegisterTaskDefinitionInput{Family: "x", ContainerDefinitions: []ContainerDefinition{container("a"), container("a")}}, "ClientException", ""},
 		{RegisterTaskDefinitionInput{Family: "x", TaskRoleArn: "not-a-role", ContainerDefinitions: []ContainerDefinition{container("a")}}, "ClientException", "Role is not valid: not-a-role is neither a role name nor a role ARN."},
+		{RegisterTaskDefinitionInput{Family: "x", ContainerDefinitions: []ContainerDefinition{func() ContainerDefinition {
+			c := container("a")
+			c.Essential = new(bool)
+			return c
+		}()}}, "ClientException", "Task definition doesn't have any essential container."},
 		{RegisterTaskDefinitionInput{Family: "x", NetworkMode: "weird", ContainerDefinitions: []ContainerDefinition{container("a")}}, "ClientException", ""},
 		{RegisterTaskDefinitionInput{Family: "x", RequiresCompatibilities: []string{"FARGATE"}, ContainerDefinitions: []ContainerDefinition{container("a")}}, "ClientException", "Fargate only supports network mode 'awsvpc'."},
 	} {

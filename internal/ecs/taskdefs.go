@@ -129,6 +129,10 @@ func (in *RegisterTaskDefinitionInput) Validate() error {
 			}
 		}
 	}
+	// essential defaults to true; a task needs one (AWS's message).
+	if !slices.ContainsFunc(in.ContainerDefinitions, func(c ContainerDefinition) bool { return c.Essential == nil || *c.Essential }) {
+		return clientException("Task definition doesn't have any essential container.")
+	}
 	return nil
 }
 
