@@ -195,7 +195,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
-	a.credsURL = "http://" + reachable(ln.Addr()) + "/v2/credentials/"
+	a.credsURL = "http://" + reachable(ln.Addr()) + credentialsPath
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -373,5 +374,52 @@ func TestAdoptForeignAndBadRecords(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(a.taskDir(d), taskRecordFile)); !os.IsNotExist(err) {
 			t.Errorf("record %s remains: %v", d, err)
 		}
+	}
+}
+
+// linkLocalRuntime is a runtime whose containers reach 169.254.170.2; it
+// records the spec it is asked to start and starts nothing.
+type linkLocalRuntime struct {
+	started func(TaskSpec)
+}
+
+func (r linkLocalRuntime) Start(_ context.Context, spec TaskSpec) (Handle, error) {
+	r.started(spec)
+	return nil, errors.New("not starting anything")
+}
+
+func (linkLocalRuntime) LinkLocalCredentials() bool { return true }
+
+// A runtime whose containers reach 169.254.170.2 gets
+// AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, as on ECS, and no token; the
+// task's cache entry then needs none.
+func TestLinkLocalRuntimeGetsRelativeURI(t *testing.T) {
+	a := testAgent(t)
+	arn := "arn:aws:ecs:eu-west-1:123456789012:task/default/abc"
+	specs := make(chan TaskSpec, 1)
+	var token string
+	a.cfg.Runtime = linkLocalRuntime{started: func(s TaskSpec) {
+		a.mu.Lock()
+		token = a.tasks[arn].token
+		a.mu.Unlock()
+		specs <- s
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // reports give up at once
+	a.handle(ctx, &ecs.PollOutput{Tasks: []ecs.PollTask{{TaskArn: arn, DesiredStatus: "RUNNING",
+		TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "app", Command: []string{"true"}}}},
+		Credentials:    []ecs.CredentialDelivery{{TaskArn: arn, CredentialsID: "cred-1", RoleType: ecs.RoleTypeTask, AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionToken: "t"}}}}})
+	spec := <-specs
+	a.wg.Wait()
+	if v, ok := envOf(t, spec.Containers[0], "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); !ok || v != "/v2/credentials/cred-1" {
+		t.Errorf("RELATIVE_URI %q", v)
+	}
+	for _, k := range []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN"} {
+		if v, ok := envOf(t, spec.Containers[0], k); ok {
+			t.Errorf("%s=%q", k, v)
+		}
+	}
+	if token != "" {
+		t.Error("the task's entry wants a token its containers were not told")
 	}
 }

@@ -18,6 +18,22 @@ type Runtime interface {
 	Start(ctx context.Context, spec TaskSpec) (Handle, error)
 }
 
+// LinkLocalRuntime is a Runtime whose containers reach the agent's
+// credentials endpoint at 169.254.170.2 (port 80), as containers do in
+// ECS's bridge and awsvpc network modes — for example one that runs each
+// task in a network namespace where that address is the agent. Its
+// containers are told AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, as on ECS
+// (the SDKs resolve it against 169.254.170.2 and prefer it), and need no
+// authorization token: the credential ID is the secret, as on ECS. Other
+// runtimes' containers get AWS_CONTAINER_CREDENTIALS_FULL_URI on the
+// agent's own address with a per-task AWS_CONTAINER_AUTHORIZATION_TOKEN.
+type LinkLocalRuntime interface {
+	Runtime
+	// LinkLocalCredentials reports whether this runtime's containers
+	// reach the endpoint at 169.254.170.2.
+	LinkLocalCredentials() bool
+}
+
 // TaskSpec is one task as the runtime must start it.
 type TaskSpec struct {
 	TaskARN    string

@@ -75,6 +75,9 @@ func (a *Agent) handle(ctx context.Context, out *ecs.PollOutput) {
 		}
 		if t == nil {
 			t = &task{arn: pt.TaskArn, id: pt.TaskArn[strings.LastIndexByte(pt.TaskArn, '/')+1:], token: randomToken(), execToken: randomToken()}
+			if a.linkLocal() {
+				t.token = "" // the task is told RELATIVE_URI, with no token
+			}
 			for _, d := range pt.Credentials {
 				a.putCreds(t, d)
 			}
@@ -181,7 +184,11 @@ func (a *Agent) spec(t *task, pt ecs.PollTask) (TaskSpec, map[string]bool, error
 		env.set("AWS_REGION", a.cfg.Region)
 		env.set("AWS_DEFAULT_REGION", a.cfg.Region)
 		env.set("ECS_CONTAINER_NAME", cd.Name) // rolecall's: which container this is
-		if t.taskCredID != "" {
+		switch {
+		case t.taskCredID == "":
+		case a.linkLocal():
+			env.set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", credentialsPath+t.taskCredID)
+		default:
 			env.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", a.credsURL+t.taskCredID)
 			env.set("AWS_CONTAINER_AUTHORIZATION_TOKEN", t.token)
 		}
@@ -193,6 +200,16 @@ func (a *Agent) spec(t *task, pt ecs.PollTask) (TaskSpec, map[string]bool, error
 		return TaskSpec{}, nil, errors.New("the task has no essential container")
 	}
 	return spec, essential, nil
+}
+
+// credentialsPath is where the endpoint serves a credential ID.
+const credentialsPath = "/v2/credentials/"
+
+// linkLocal reports whether the runtime's containers reach the endpoint at
+// 169.254.170.2 (and so get RELATIVE_URI and no token).
+func (a *Agent) linkLocal() bool {
+	r, ok := a.cfg.Runtime.(LinkLocalRuntime)
+	return ok && r.LinkLocalCredentials()
 }
 
 func anyTrue(m map[string]bool) bool {
