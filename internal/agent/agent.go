@@ -20,6 +20,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,6 +68,13 @@ type Config struct {
 	// StopGrace is how long containers get between SIGTERM and SIGKILL
 	// (default 10 s).
 	StopGrace time.Duration
+	// CPU (in CPU units, 1024 per core) and MemoryMiB are the resources the
+	// instance registers, which task placement then respects, as ECS's
+	// agent registers them. Zero: the machine's (its cores; its total
+	// memory, where /proc/meminfo tells). Negative: not registered, so
+	// placement is not limited by it.
+	CPU       int64
+	MemoryMiB int64
 	// Logger receives operational messages (default: discard).
 	Logger *slog.Logger
 	// Ready, when set, is called once the agent is registered and serving
@@ -259,7 +269,8 @@ func (pushOnly) Refresh(context.Context, string) (credentials.Credentials, error
 // register registers (or, with a known ARN, re-registers) the container
 // instance, creating the cluster if it does not exist.
 func (a *Agent) register(ctx context.Context, knownARN string) (string, error) {
-	in := map[string]any{"cluster": a.cfg.Cluster}
+	in := map[string]any{"cluster": a.cfg.Cluster, "totalResources": a.resources(),
+		"versionInfo": map[string]string{"agentVersion": AgentVersion}}
 	if knownARN != "" {
 		in["containerInstanceArn"] = knownARN
 	}
@@ -348,4 +359,47 @@ func (a *Agent) pollLoop(ctx context.Context, st *state) error {
 		}
 	}
 	return nil
+}
+
+// AgentVersion is what the agent reports as its version (versionInfo).
+const AgentVersion = "rolecall"
+
+// resources is the instance's registered CPU and MEMORY (ECS's resource
+// names, INTEGER values).
+func (a *Agent) resources() []ecs.Resource {
+	out := []ecs.Resource{}
+	cpu, mem := a.cfg.CPU, a.cfg.MemoryMiB
+	if cpu == 0 {
+		cpu = int64(runtime.NumCPU()) * 1024
+	}
+	if mem == 0 {
+		mem = machineMemoryMiB()
+	}
+	if cpu > 0 {
+		out = append(out, ecs.Resource{Name: "CPU", Type: "INTEGER", IntegerValue: cpu})
+	}
+	if mem > 0 {
+		out = append(out, ecs.Resource{Name: "MEMORY", Type: "INTEGER", IntegerValue: mem})
+	}
+	return out
+}
+
+// machineMemoryMiB is MemTotal from /proc/meminfo in MiB, or -1 where it
+// cannot be read.
+func machineMemoryMiB() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil && kb > 0 {
+					return kb / 1024
+				}
+			}
+		}
+	}
+	return -1
 }

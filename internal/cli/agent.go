@@ -17,6 +17,7 @@ type agentFlags struct {
 	logFormat, logLevel                                 string
 	rate                                                float64
 	burst                                               int
+	cpu, memory                                         int64
 }
 
 func newAgentCmd() *cobra.Command {
@@ -56,6 +57,8 @@ re-registers as the same container instance and gets its tasks again.`,
 	fl.StringVar(&f.data, "data", "", "use the root credentials in DIR/root-credentials (convenience for a local server)")
 	fl.Float64Var(&f.rate, "rate", 40, "credentials requests per second per caller")
 	fl.IntVar(&f.burst, "burst", 60, "credentials request burst per caller")
+	fl.Int64Var(&f.cpu, "cpu", 0, "CPU units to register (1024 per core; 0: this machine's; -1: do not limit placement)")
+	fl.Int64Var(&f.memory, "memory", 0, "memory to register, in MiB (0: this machine's; -1: do not limit placement)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return cmd
@@ -87,7 +90,7 @@ func runAgent(ctx context.Context, stderr io.Writer, f *agentFlags) error {
 	a, err := agent.New(agent.Config{
 		Endpoint: f.endpoint, Cluster: f.cluster, Region: cfg.Region, Credentials: cfg.Credentials,
 		Listen: f.listen, StateDir: f.stateDir, AuditLog: f.auditLog,
-		Rate: rate.Limit(f.rate), Burst: f.burst, Logger: log,
+		Rate: rate.Limit(f.rate), Burst: f.burst, Logger: log, CPU: f.cpu, MemoryMiB: f.memory,
 	})
 	if err != nil {
 		return &exitError{code: 2, msg: err.Error()}

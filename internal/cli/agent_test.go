@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -75,7 +76,7 @@ func TestAgentCommandRunsTask(t *testing.T) {
 	var out, errb syncWriter
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"agent", "--endpoint", url, "--data", dir, "--state-dir", stateDir, "--listen", "127.0.0.1:0", "--cluster", "cli"}, nil, &out, &errb)
+		done <- Main(ctx, []string{"agent", "--endpoint", url, "--data", dir, "--state-dir", stateDir, "--listen", "127.0.0.1:0", "--cluster", "cli", "--memory", "512"}, nil, &out, &errb)
 	}()
 	client := awsecs.NewFromConfig(aws.Config{
 		Region:       "us-east-1",
@@ -113,6 +114,31 @@ func TestAgentCommandRunsTask(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the task did not stop; agent: %s", errb.String())
 		}
+	}
+	// The instance registered 512 MiB (--memory) and this machine's CPU:
+	// a task wanting more memory is not placed.
+	ci, err := client.ListContainerInstances(bg, &awsecs.ListContainerInstancesInput{Cluster: aws.String("cli")})
+	if err != nil || len(ci.ContainerInstanceArns) != 1 {
+		t.Fatalf("%v %v", ci, err)
+	}
+	dci, err := client.DescribeContainerInstances(bg, &awsecs.DescribeContainerInstancesInput{Cluster: aws.String("cli"), ContainerInstances: ci.ContainerInstanceArns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int32{}
+	for _, r := range dci.ContainerInstances[0].RegisteredResources {
+		got[aws.ToString(r.Name)] = r.IntegerValue
+	}
+	if got["MEMORY"] != 512 || got["CPU"] != int32(runtime.NumCPU()*1024) || aws.ToString(dci.ContainerInstances[0].VersionInfo.AgentVersion) != "rolecall" {
+		t.Fatalf("registered %v %+v", got, dci.ContainerInstances[0].VersionInfo)
+	}
+	if _, err := client.RegisterTaskDefinition(bg, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("big"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("local"), Memory: aws.Int32(1024), Command: []string{"true"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	big, err := client.RunTask(bg, &awsecs.RunTaskInput{Cluster: aws.String("cli"), TaskDefinition: aws.String("big")})
+	if err != nil || len(big.Tasks) != 0 || len(big.Failures) != 1 || aws.ToString(big.Failures[0].Reason) != "RESOURCE:MEMORY" {
+		t.Fatalf("%+v %v", big, err)
 	}
 	id := taskARN[strings.LastIndexByte(taskARN, '/')+1:]
 	if b, err := os.ReadFile(filepath.Join(stateDir, "tasks", id, "app.stdout")); err != nil || string(b) != "hello world\n" {
