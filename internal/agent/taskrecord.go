@@ -28,6 +28,9 @@ type taskRecord struct {
 	Token                string            `json:"token"`
 	ExecToken            string            `json:"execToken"`
 	Containers           []containerRecord `json:"containers"`
+	// CredentialsURL is the endpoint its containers were told (FULL_URI
+	// without the ID): an agent that adopts the task must serve there.
+	CredentialsURL string `json:"credentialsUrl,omitempty"`
 }
 
 type containerRecord struct {

@@ -262,7 +262,7 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 	spec, essential, err := a.spec(t, pt)
 	a.mu.Unlock()
 	_, canAdopt := a.cfg.Runtime.(Adopter)
-	rec := taskRecord{TaskArn: t.arn, ContainerInstanceArn: a.instanceARN, Token: t.token, ExecToken: t.execToken}
+	rec := taskRecord{TaskArn: t.arn, ContainerInstanceArn: a.instanceARN, Token: t.token, ExecToken: t.execToken, CredentialsURL: a.credsURL}
 	save := func() {
 		if err := a.saveTaskRecord(t.id, rec); err != nil {
 			a.log.Warn("the task's record was not saved: an agent crash would lose track of it", "taskArn", t.arn, "err", err)
@@ -420,6 +420,10 @@ func (a *Agent) adopt(ctx context.Context) {
 		t := &task{arn: rec.TaskArn, id: id, token: rec.Token, execToken: rec.ExecToken}
 		a.tasks[t.arn] = t
 		a.log.Info("adopted task", "taskArn", t.arn)
+		if rec.CredentialsURL != "" && rec.CredentialsURL != a.credsURL && !a.linkLocal() {
+			a.log.Warn("the adopted task's containers were told another credentials endpoint: run the agent with the same --listen, or they get no credentials",
+				"taskArn", t.arn, "told", rec.CredentialsURL, "serving", a.credsURL)
+		}
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()
