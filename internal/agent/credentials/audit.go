@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -181,30 +182,53 @@ type AuditLogOptions struct {
 // is written with a single write(2) before Audit returns (no user-space
 // buffering), so a line is in the kernel before the credentials leave the
 // process. It is safe for concurrent use.
+//
+// Concurrent Audit calls write at the same time: the file is opened with
+// O_APPEND, so the kernel appends each write(2) whole at the end of the file
+// (it holds the inode's lock for the whole write), and lines never interleave.
+// A mutex held across the write would serialize every credentials request
+// behind one system call, and a thread descheduled inside it (on return from
+// the call, where the kernel preempts) would stall every other request until it
+// ran again. So the common case takes mu only for reading; whatever changes
+// the log's state (opening, reopening, rollover, the once-a-second check that
+// the file is still at Path, setting a new file's hour, a failed write, Close)
+// takes it for writing, which also waits until no write is in progress, so a
+// rolled-over file never receives a line afterwards.
 type AuditLog struct {
 	path     string
 	maxSize  int64
 	maxRolls int
 	now      func() time.Time
 
-	mu sync.Mutex
-	f  *os.File
+	mu sync.RWMutex
+	// Fields below are written only with mu held for writing, except size.
+	f *os.File
 	// fd is f's descriptor, written with write(2) directly on Unix (see
 	// audit_unix.go). f keeps the descriptor open and is what Stat and Close
-	// use; fd is only used while f is open, under mu.
-	fd   int
-	size int64
+	// use; fd is only used while f is open, with mu held.
+	fd int
+	// gen counts opened files, so that a failed write closes the file it
+	// failed on and not one opened since.
+	gen uint64
+	// size is the active file's size, counting lines being written: a writer
+	// reserves its line's length (compare-and-swap, with mu held for
+	// reading) before writing, so concurrent writers never take the file past
+	// maxSize between two rollovers.
+	size atomic.Int64
 	hour time.Time // UTC hour the active file's lines belong to
-	buf  []byte
-	err  error // sticky error after Close
-
-	// The time field of the last line, reused while events fall in the same
-	// second: formatting the time is most of the cost of building a line.
-	stampSec int64
-	stamp    []byte
+	err  error     // sticky error after Close
 
 	rotateFailed time.Time // last failed rename; retried a minute later
 	lastCheck    time.Time // last check that Path is still the open file
+
+	// stamp is the time field of a recent line, reused while events fall in
+	// the same second: formatting the time is most of the cost of a line.
+	stamp atomic.Pointer[auditStamp]
+}
+
+type auditStamp struct {
+	sec int64
+	b   []byte
 }
 
 // OpenAuditLog opens (appending to) or creates the audit log. If the existing
@@ -246,9 +270,10 @@ func (a *AuditLog) open(now time.Time) error {
 	}
 	a.f = f
 	a.fd = fileDescriptor(f)
-	a.size = st.Size()
+	a.gen++
+	a.size.Store(st.Size())
 	a.hour = now.UTC().Truncate(time.Hour)
-	if a.size > 0 {
+	if st.Size() > 0 {
 		a.hour = st.ModTime().UTC().Truncate(time.Hour)
 	}
 	return nil
@@ -260,14 +285,74 @@ func (a *AuditLog) open(now time.Time) error {
 // A failed rollover (rename) is not an error: the line is still written, to the
 // active file, and rollover is retried a minute later.
 func (a *AuditLog) Audit(ev AuditEvent) error {
+	// Built before any lock, in a buffer of this call's own (on the stack
+	// unless the line is unusually long).
+	var arr [512]byte
+	line := a.appendStamp(arr[:0], ev.Time)
+	line = appendAuditFields(line, ev)
+	line = append(line, '\n')
+
+	a.mu.RLock()
+	done, gen, err := a.tryWrite(line)
+	a.mu.RUnlock()
+	if done {
+		return err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if err != nil {
+		// The write failed: drop the file it failed on (unless another
+		// call already replaced it); the next call reopens Path.
+		if a.gen == gen && a.f != nil {
+			a.f.Close()
+			a.f = nil
+		}
+		return fmt.Errorf("credentials: audit log: %w", err)
+	}
+	return a.writeLocked(line)
+}
+
+// tryWrite writes line if nothing about the log has to change first; mu is
+// held for reading. done is false when the caller must go on under the write
+// lock: with err == nil to do the work (open, check, roll over) and write
+// there, with err != nil after a failed write to the file of generation gen.
+func (a *AuditLog) tryWrite(line []byte) (done bool, gen uint64, err error) {
+	if a.err != nil {
+		return true, 0, a.err
+	}
+	// Read with the lock held, so no rollover can come between this time
+	// and the write, and every rollover so far happened at an earlier time.
+	now := a.now()
+	if a.f == nil || now.Sub(a.lastCheck) >= time.Second || now.Before(a.lastCheck) {
+		return false, 0, nil
+	}
+	hour := now.UTC().Truncate(time.Hour)
+	n := int64(len(line))
+	for {
+		size := a.size.Load()
+		if size == 0 { // a new file takes the hour of its first line
+			return false, 0, nil
+		}
+		due := !hour.Equal(a.hour) || (a.maxSize > 0 && size+n > a.maxSize)
+		if due && now.Sub(a.rotateFailed) >= time.Minute {
+			return false, 0, nil
+		}
+		if a.size.CompareAndSwap(size, size+n) {
+			break
+		}
+	}
+	if err := a.write(line); err != nil {
+		return false, a.gen, err
+	}
+	return true, 0, nil
+}
+
+// writeLocked is Audit's path with mu held for writing: (re)open, check that
+// the file is still at Path, roll over if due, then write.
+func (a *AuditLog) writeLocked(line []byte) error {
 	if a.err != nil {
 		return a.err
 	}
-	a.buf = a.appendStamp(a.buf[:0], ev.Time)
-	a.buf = appendAuditFields(a.buf, ev)
-	a.buf = append(a.buf, '\n')
 	now := a.now()
 	if a.f == nil {
 		if err := a.open(now); err != nil {
@@ -287,18 +372,18 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 		}
 	}
 	hour := now.UTC().Truncate(time.Hour)
-	due := !hour.Equal(a.hour) || (a.maxSize > 0 && a.size+int64(len(a.buf)) > a.maxSize)
-	if a.size > 0 && due && now.Sub(a.rotateFailed) >= time.Minute {
+	size := a.size.Load()
+	due := !hour.Equal(a.hour) || (a.maxSize > 0 && size+int64(len(line)) > a.maxSize)
+	if size > 0 && due && now.Sub(a.rotateFailed) >= time.Minute {
 		if err := a.rotate(now); err != nil {
 			return err
 		}
 	}
-	if a.size == 0 {
+	if a.size.Load() == 0 {
 		a.hour = hour
 	}
-	n, err := a.write(a.buf)
-	a.size += int64(n)
-	if err != nil {
+	a.size.Add(int64(len(line)))
+	if err := a.write(line); err != nil {
 		a.f.Close()
 		a.f = nil
 		return fmt.Errorf("credentials: audit log: %w", err)
@@ -310,11 +395,13 @@ func (a *AuditLog) Audit(ev AuditEvent) error {
 // seconds), formatting it only when the second changed since the last line.
 func (a *AuditLog) appendStamp(b []byte, t time.Time) []byte {
 	sec := t.Unix()
-	if a.stamp == nil || sec != a.stampSec {
-		a.stamp = t.UTC().AppendFormat(a.stamp[:0], time.RFC3339)
-		a.stampSec = sec
+	if st := a.stamp.Load(); st != nil && st.sec == sec {
+		return append(b, st.b...)
 	}
-	return append(b, a.stamp...)
+	start := len(b)
+	b = t.UTC().AppendFormat(b, time.RFC3339)
+	a.stamp.Store(&auditStamp{sec: sec, b: append([]byte(nil), b[start:]...)})
+	return b
 }
 
 // stillAtPath reports whether Path still names the open file.

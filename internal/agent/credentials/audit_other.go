@@ -7,4 +7,7 @@ import "os"
 func fileDescriptor(*os.File) int { return -1 }
 
 // write hands b to the kernel through os.File, which writes it whole or fails.
-func (a *AuditLog) write(b []byte) (int, error) { return a.f.Write(b) }
+func (a *AuditLog) write(b []byte) error {
+	_, err := a.f.Write(b)
+	return err
+}

@@ -351,3 +351,77 @@ func TestAuditLineTimeReused(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", got, want.String())
 	}
 }
+
+// Concurrent calls across size and hour rollovers: no file grows past
+// MaxSize, every line is written exactly once, whole, and each rolled file
+// holds only lines written in its hour.
+func TestAuditConcurrentRollover(t *testing.T) {
+	dir := t.TempDir()
+	clock := newClock(t0)
+	const maxSize = 2048
+	al, err := OpenAuditLog(AuditLogOptions{Path: filepath.Join(dir, "audit.log"), MaxSize: maxSize, MaxRolls: -1, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer al.Close()
+	const workers, each = 8, 150
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if w == 0 && i == each/2 {
+					clock.Advance(time.Hour) // the hour changes while others write
+				}
+				// The event's time is the log's clock at the call: a line
+				// must not land in the file of an hour before its own.
+				ev := AuditEvent{Time: clock.Now(), Status: 200, RemoteAddr: "10.0.0.1:1", Path: V2Path,
+					UserAgent: "w" + strconv.Itoa(w) + "-" + strconv.Itoa(i), TaskARN: testTaskARN, EventType: EventGetCredentials}
+				if err := al.Audit(ev); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, de := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > maxSize {
+			t.Errorf("%s: %d bytes, more than MaxSize %d", de.Name(), len(b), maxSize)
+		}
+		fileHour := ""
+		if h, ok := strings.CutPrefix(de.Name(), "audit.log."); ok {
+			fileHour, _, _ = strings.Cut(h, ".")
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+			m := auditLine.FindStringSubmatch(line)
+			if m == nil || seen[m[5]] {
+				t.Fatalf("%s: bad or repeated line %q", de.Name(), line)
+			}
+			seen[m[5]] = true
+			lt, err := time.Parse(time.RFC3339, m[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fileHour != "" && lt.Format("2006-01-02-15") > fileHour {
+				t.Errorf("%s holds a line of a later hour: %q", de.Name(), line)
+			}
+		}
+	}
+	if len(seen) != workers*each {
+		t.Fatalf("%d lines, want %d", len(seen), workers*each)
+	}
+	if len(ents) < 3 {
+		t.Errorf("only %d files: no size rollover happened", len(ents))
+	}
+}

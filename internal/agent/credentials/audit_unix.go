@@ -13,28 +13,25 @@ import (
 // changes nothing about it.
 func fileDescriptor(f *os.File) int { return int(f.Fd()) }
 
-// write hands b to the kernel: write(2) on the O_APPEND descriptor until all
-// of it is written, retrying on EINTR, as os.File.Write does, and returns once
-// the kernel holds the whole line (no fsync). It calls write(2) directly
-// rather than through os.File because every call is already serialized by the
-// log's mutex: os.File's descriptor locking and poller bookkeeping would be
-// paid on every credentials request for nothing.
-func (a *AuditLog) write(b []byte) (int, error) {
-	written := 0
-	for written < len(b) {
-		n, err := syscall.Write(a.fd, b[written:])
+// write hands b to the kernel with one write(2) on the O_APPEND descriptor
+// (retried only on EINTR, when nothing was written) and returns once the
+// kernel holds the whole line (no fsync). A short write is an error, not
+// continued: concurrent lines may already follow the part that was written,
+// and a regular file writes short only when it cannot take more (disk full,
+// size limit). It calls write(2) directly rather than through os.File, whose
+// per-descriptor lock would serialize the log's concurrent writers again.
+func (a *AuditLog) write(b []byte) error {
+	for {
+		n, err := syscall.Write(a.fd, b)
 		if err == syscall.EINTR {
 			continue
 		}
-		if n > 0 {
-			written += n
-		}
 		if err != nil {
-			return written, &os.PathError{Op: "write", Path: a.path, Err: err}
+			return &os.PathError{Op: "write", Path: a.path, Err: err}
 		}
-		if n == 0 {
-			return written, &os.PathError{Op: "write", Path: a.path, Err: io.ErrUnexpectedEOF}
+		if n != len(b) {
+			return &os.PathError{Op: "write", Path: a.path, Err: io.ErrShortWrite}
 		}
+		return nil
 	}
-	return written, nil
 }

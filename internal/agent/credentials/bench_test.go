@@ -195,3 +195,26 @@ func BenchmarkHandlerHTTP(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLimiterAllow: one rate-limit decision for a known caller.
+func BenchmarkLimiterAllow(b *testing.B) {
+	l := newLimiters(rate.Limit(1e9), 1<<30, DefaultMaxCallers, DefaultCallerIdle)
+	k := limiterKey{ip: callerIP("172.17.0.5:52444"), route: routeV2}
+	now := t0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		now = now.Add(time.Microsecond)
+		if !l.allow(k, now) {
+			b.Fatal("throttled")
+		}
+	}
+}
+
+// BenchmarkCallerIP: the caller's address parsed out of RemoteAddr.
+func BenchmarkCallerIP(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = callerIP("172.17.0.5:52444")
+	}
+}

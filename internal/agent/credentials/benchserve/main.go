@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -39,7 +40,12 @@ func main() {
 	bareAddr := flag.String("bare", "127.0.0.1:0", "address of the bare handler")
 	flag.StringVar(&auditMode, "audit", "file", "the real handler's audit: file (the agent's AuditLog); discard, or buffered (lines flushed every 10 ms, NOT the agent's guarantee) to measure the audit's share")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	mutexProfile := flag.String("mutexprofile", "", "write a mutex contention profile of the whole run to this file")
 	flag.Parse()
+	if *mutexProfile != "" {
+		runtime.SetMutexProfileFraction(1)
+		defer writeProfile("mutex", *mutexProfile)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil {
@@ -59,6 +65,17 @@ func main() {
 }
 
 var auditMode string
+
+func writeProfile(name, path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup(name).WriteTo(f, 0)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchserve:", err)
+	}
+}
 
 type discardAudit struct{}
 
