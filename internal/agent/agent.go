@@ -103,6 +103,7 @@ type Agent struct {
 	tasks    map[string]*task     // by task ARN, until they stopped
 	finished map[string]time.Time // task ARNs that ended here, and when
 	credIDs  map[string]*task     // credential ID → task
+	refused  map[string]string    // task ID → why a restarted agent gave it up
 	wg       sync.WaitGroup       // task goroutines
 	reports  sync.WaitGroup       // reports of tasks that never ran here
 }
@@ -147,7 +148,7 @@ func New(cfg Config) (*Agent, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Agent{cfg: cfg, log: log, ecs: newECSClient(cfg.Endpoint, cfg.Region, cfg.Credentials), cache: credentials.NewCache(),
-		tasks: map[string]*task{}, finished: map[string]time.Time{}, credIDs: map[string]*task{}}, nil
+		tasks: map[string]*task{}, finished: map[string]time.Time{}, credIDs: map[string]*task{}, refused: map[string]string{}}, nil
 }
 
 // Run registers the instance, serves credentials and polls until ctx ends.
@@ -161,6 +162,13 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := os.MkdirAll(a.cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("agent: state directory: %w", err)
 	}
+	// One agent per state directory: two would adopt, follow and report
+	// the same tasks.
+	unlock, err := lockStateDir(a.cfg.StateDir)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	defer unlock()
 	st, err := loadState(a.cfg.StateDir)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)

@@ -285,6 +285,14 @@ func TestAgentRunsTaskWithTaskRole(t *testing.T) {
 			ag.stop(t)
 		}
 	}()
+	// One agent per state directory.
+	second, err := agent.New(agent.Config{Endpoint: s.url, Cluster: "default", Region: "us-east-1", Credentials: s.cfg.Credentials, StateDir: stateDir, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Run(ctx); err == nil || !strings.Contains(err.Error(), "another agent is running with the state directory") {
+		t.Fatalf("a second agent on the same state directory: %v", err)
+	}
 
 	root := awsecs.NewFromConfig(s.cfg)
 	env := []ecstypes.KeyValuePair{{Name: aws.String("ROLECALL_ENDPOINT"), Value: aws.String(s.url)}}
@@ -415,7 +423,7 @@ func TestAgentRunsTaskWithTaskRole(t *testing.T) {
 		st.Containers[0].ExitCode == nil || *st.Containers[0].ExitCode != 143 {
 		t.Fatalf("%+v %+v", st, st.Containers)
 	}
-	if _, err := os.Stat(filepath.Join(stateDir, "tasks", taskID(long), "task.json")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(stateDir, "records", taskID(long))); !os.IsNotExist(err) {
 		t.Fatalf("the reported task's record remains: %v", err)
 	}
 	ag = startAgent(t, s.url, stateDir, logs)

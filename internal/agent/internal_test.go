@@ -2,11 +2,18 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -238,6 +245,7 @@ func TestProcessRuntime(t *testing.T) {
 // Odd Poll answers neither panic nor start anything runnable.
 func TestHandleOddAnswers(t *testing.T) {
 	a := testAgent(t)
+	(&fakeControlPlane{}).attach(t, a)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // reports give up at once
 	for _, out := range []*ecs.PollOutput{
@@ -265,7 +273,7 @@ func TestProcessRuntimeAdopt(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"PATH=" + DefaultPATH}
 	spec := TaskSpec{LogDir: dir, Containers: []ContainerSpec{
-		{Name: "waits", Essential: true, Argv: []string{"sh", "-c", "while [ ! -f go ]; do sleep 0.02; done; exit 7"}, Env: env},
+		{Name: "waits", Essential: true, Argv: []string{"sh", "-c", "for i in $(seq 1 3000); do [ -f go ] && exit 7; sleep 0.02; done; exit 9"}, Env: env},
 		{Name: "quick", Argv: []string{"sh", "-c", "exit 5"}, Env: env},
 	}}
 	first, err := ProcessRuntime{}.Start(context.Background(), spec)
@@ -326,54 +334,133 @@ func TestProcessRuntimeAdopt(t *testing.T) {
 	}
 }
 
-// adopt skips records it cannot trust and stops the tasks of an earlier
-// container instance (the control plane no longer serves them here).
-func TestAdoptForeignAndBadRecords(t *testing.T) {
+// fakeControlPlane answers every ECS call 200 {} and records the
+// SubmitTaskStateChange requests (task ARN → reason).
+type fakeControlPlane struct {
+	mu      sync.Mutex
+	stopped map[string]string
+}
+
+func (f *fakeControlPlane) attach(t *testing.T, a *Agent) {
+	f.stopped = map[string]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".SubmitTaskStateChange") && in["status"] == "STOPPED" {
+			f.mu.Lock()
+			f.stopped[fmt.Sprint(in["task"])] = fmt.Sprint(in["reason"])
+			f.mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = w.Write([]byte("{}"))
+	}))
+	t.Cleanup(srv.Close)
+	a.ecs = newECSClient(srv.URL, a.cfg.Region, a.cfg.Credentials)
+}
+
+func (f *fakeControlPlane) reason(arn string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.stopped[arn]
+	return r, ok
+}
+
+// adopt gives up (reports STOPPED, never starts again, kills what runs)
+// the tasks it cannot take back: records it cannot trust or read, and
+// tasks of an earlier container instance; a record whose task had ended is
+// reported, not followed.
+func TestAdoptGivesUpWhatItCannotTakeBack(t *testing.T) {
 	a := testAgent(t)
+	cp := &fakeControlPlane{}
+	cp.attach(t, a)
 	a.instanceARN = "arn:aws:ecs:eu-west-1:123456789012:container-instance/default/new"
 	const oldInstance = "arn:aws:ecs:eu-west-1:123456789012:container-instance/default/old"
-	id := "0123456789abcdef0123456789abcdef"
-	arn := "arn:aws:ecs:eu-west-1:123456789012:task/default/" + id
-	h, err := ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: a.taskDir(id), Containers: []ContainerSpec{
+	taskARN := func(id string) string { return "arn:aws:ecs:eu-west-1:123456789012:task/default/" + id }
+	old, junk, ended := "0123456789abcdef0123456789abcdef", "1123456789abcdef0123456789abcdef", "2123456789abcdef0123456789abcdef"
+	h, err := ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: a.taskDir(old), StateDir: a.recordDir(old), Containers: []ContainerSpec{
 		{Name: "app", Essential: true, Argv: []string{"sleep", "60"}, Env: []string{"PATH=" + DefaultPATH}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.saveTaskRecord(id, taskRecord{TaskArn: arn, ContainerInstanceArn: oldInstance, Token: "t", ExecToken: "e",
+	if err := a.saveTaskRecord(old, taskRecord{TaskArn: taskARN(old), ContainerInstanceArn: oldInstance, Token: "t", ExecToken: "e",
 		Containers: []containerRecord{{Name: "app", Essential: true}}}); err != nil {
 		t.Fatal(err)
 	}
 	// A record under the wrong directory, one with an unsafe container
-	// name, and garbage.
-	if err := a.saveTaskRecord("elsewhere", taskRecord{TaskArn: arn, ContainerInstanceArn: a.instanceARN, Containers: []containerRecord{{Name: "app"}}}); err != nil {
+	// name, garbage, and one whose task ended (its report not yet taken).
+	for id, rec := range map[string]taskRecord{
+		"elsewhere": {TaskArn: taskARN(old), ContainerInstanceArn: a.instanceARN, Containers: []containerRecord{{Name: "app"}}},
+		"x":         {TaskArn: taskARN("x"), ContainerInstanceArn: a.instanceARN, Containers: []containerRecord{{Name: "../x"}}},
+		ended: {TaskArn: taskARN(ended), ContainerInstanceArn: a.instanceARN, Containers: []containerRecord{{Name: "app"}},
+			Stopped: &stoppedRecord{Reason: "Essential container in task exited", Containers: []map[string]any{{"containerName": "app", "exitCode": 3}}}},
+	} {
+		if err := a.saveTaskRecord(id, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(a.recordDir(junk), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.saveTaskRecord("x", taskRecord{TaskArn: "arn:aws:ecs:r:1:task/c/x", ContainerInstanceArn: a.instanceARN, Containers: []containerRecord{{Name: "../x"}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(a.taskDir("junk"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(a.taskDir("junk"), taskRecordFile), []byte("{"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(a.recordDir(junk), taskRecordFile), []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
-	a.adopt(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a.adopt(ctx)
 	if len(a.tasks) != 0 {
 		t.Fatalf("adopted %v", a.tasks)
 	}
-	select {
-	case ex := <-h.Exits():
-		if ex.ExitCode == nil || *ex.ExitCode != 137 {
-			t.Fatalf("%+v", ex)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the earlier instance's task was not stopped")
+	pid, _ := strconv.Atoi(h.RuntimeIDs()["app"])
+	// The task whose record is garbage comes back from the control plane
+	// (it re-queues a re-registered instance's tasks): reported, not run.
+	a.handle(ctx, &ecs.PollOutput{Tasks: []ecs.PollTask{{TaskArn: taskARN(junk), DesiredStatus: "RUNNING",
+		TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "app", Command: []string{"true"}}}}}}})
+	a.wg.Wait()
+	a.reports.Wait()
+	if len(a.tasks) != 0 {
+		t.Fatalf("started %v", a.tasks)
 	}
-	for _, d := range []string{id, "elsewhere", "x"} {
-		if _, err := os.Stat(filepath.Join(a.taskDir(d), taskRecordFile)); !os.IsNotExist(err) {
+	if pid == 0 || !gone(pid) {
+		t.Fatalf("the earlier instance's task (%d) was not stopped", pid)
+	}
+	for arn, want := range map[string]string{
+		taskARN(old):   "another container instance",
+		taskARN(junk):  "could not read the task's record",
+		taskARN("x"):   "record damaged",
+		taskARN(ended): "Essential container in task exited",
+	} {
+		if got, ok := cp.reason(arn); !ok || !strings.Contains(got, want) {
+			t.Errorf("%s reported %q (%v), want %q", arn, got, ok, want)
+		}
+	}
+	for _, d := range []string{old, "elsewhere", "x", junk, ended} {
+		if _, err := os.Stat(a.recordDir(d)); !os.IsNotExist(err) {
 			t.Errorf("record %s remains: %v", d, err)
 		}
+	}
+}
+
+// A task whose record cannot be written does not start: an agent crash
+// would lose it.
+func TestTaskNotStartedWithoutRecord(t *testing.T) {
+	a := testAgent(t)
+	cp := &fakeControlPlane{}
+	cp.attach(t, a)
+	a.instanceARN = "arn:aws:ecs:eu-west-1:123456789012:container-instance/default/i"
+	// records is a file: no record can be written under it.
+	if err := os.WriteFile(filepath.Join(a.cfg.StateDir, "records"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:ecs:eu-west-1:123456789012:task/default/3123456789abcdef0123456789abcdef"
+	a.handle(context.Background(), &ecs.PollOutput{Tasks: []ecs.PollTask{{TaskArn: arn, DesiredStatus: "RUNNING",
+		TaskDefinition: &ecs.TaskDefinition{ContainerDefinitions: []ecs.ContainerDefinition{{Name: "app", Command: []string{"sh", "-c", "touch ran"}}}}}}})
+	a.wg.Wait()
+	if got, _ := cp.reason(arn); !strings.Contains(got, "CannotStartContainerError: the agent could not record the task") {
+		t.Fatalf("reported %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(a.taskDir("3123456789abcdef0123456789abcdef"), "ran")); !os.IsNotExist(err) {
+		t.Fatal("the container ran")
 	}
 }
 
@@ -395,6 +482,7 @@ func (linkLocalRuntime) LinkLocalCredentials() bool { return true }
 // task's cache entry then needs none.
 func TestLinkLocalRuntimeGetsRelativeURI(t *testing.T) {
 	a := testAgent(t)
+	(&fakeControlPlane{}).attach(t, a)
 	arn := "arn:aws:ecs:eu-west-1:123456789012:task/default/abc"
 	specs := make(chan TaskSpec, 1)
 	var token string
@@ -422,4 +510,69 @@ func TestLinkLocalRuntimeGetsRelativeURI(t *testing.T) {
 	if token != "" {
 		t.Error("the task's entry wants a token its containers were not told")
 	}
+}
+
+// A container's end ends what it left running in its process group (as
+// a container's processes end with it), and a shim killed outright takes
+// its container with it (Linux: parent-death signal) rather than leaving
+// it unsupervised.
+func TestShimEndsWhatItSupervises(t *testing.T) {
+	if _, err := os.Stat("/proc/self/exe"); err != nil {
+		t.Skip("Linux only")
+	}
+	env := []string{"PATH=" + DefaultPATH}
+	dir := t.TempDir()
+	h, err := ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: dir, StateDir: filepath.Join(dir, "state"), Containers: []ContainerSpec{
+		{Name: "bg", Essential: true, Argv: []string{"sh", "-c", "sleep 60 & echo $! > bg.pid; exit 0"}, Env: env}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex := <-h.Exits(); ex.ExitCode == nil || *ex.ExitCode != 0 {
+		t.Fatalf("%+v", ex)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "bg.pid"))
+	bg, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("%q", b)
+	}
+	if !gone(bg) {
+		t.Fatalf("the container's background process %d outlived it", bg)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state", "bg.exit")); err != nil {
+		t.Fatalf("the exit record is not in the state directory: %v", err)
+	}
+
+	dir = t.TempDir()
+	h, err = ProcessRuntime{}.Start(context.Background(), TaskSpec{LogDir: dir, Containers: []ContainerSpec{
+		{Name: "s", Essential: true, Argv: []string{"sleep", "60"}, Env: env}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, shimPID, pid, err := shimState(dir, "s")
+	if err != nil || shimPID == 0 || pid == 0 {
+		t.Fatalf("%d %d %v", shimPID, pid, err)
+	}
+	if err := syscall.Kill(shimPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if ex := <-h.Exits(); ex.ExitCode != nil || !strings.Contains(ex.Reason, "shim ended without recording its exit") {
+		t.Fatalf("%+v", ex)
+	}
+	if !gone(pid) {
+		t.Fatalf("the container %d outlived its shim", pid)
+	}
+}
+
+// gone waits up to 5 s for a process to end (a zombie counts as ended).
+func gone(pid int) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return true
+		}
+		if f := strings.Fields(string(b)); len(f) > 2 && f[2] == "Z" {
+			return true
+		}
+	}
+	return false
 }

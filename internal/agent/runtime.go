@@ -39,8 +39,19 @@ type TaskSpec struct {
 	TaskARN    string
 	Containers []ContainerSpec
 	// LogDir receives CONTAINER.stdout and CONTAINER.stderr for each
-	// container.
+	// container; it is the containers' working directory.
 	LogDir string
+	// StateDir keeps the runtime's own files for the task (the shims' lock
+	// and exit records), apart from the containers' working directory so
+	// that nothing a container does there loses track of it. Empty: LogDir.
+	StateDir string
+}
+
+func (s TaskSpec) stateDir() string {
+	if s.StateDir != "" {
+		return s.StateDir
+	}
+	return s.LogDir
 }
 
 // ContainerSpec is one container of a task.
@@ -107,8 +118,8 @@ type processHandle struct {
 
 // shimContainer is one container and the way to signal its shim.
 type shimContainer struct {
-	name, logDir string
-	pid          int // the container's process
+	name, stateDir string
+	pid            int // the container's process
 	// signal asks the shim to stop the container (SIGTERM to its group),
 	// or to kill it.
 	signal func(kill bool)
@@ -118,6 +129,11 @@ type shimContainer struct {
 func (r ProcessRuntime) exe() (string, error) {
 	if r.Executable != "" {
 		return r.Executable, nil
+	}
+	// Linux: the running image itself, even if its file was replaced or
+	// deleted since (an upgrade in place).
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe", nil
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -136,19 +152,21 @@ func (r ProcessRuntime) Start(ctx context.Context, spec TaskSpec) (Handle, error
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(spec.LogDir, 0o700); err != nil {
-		return nil, err
+	for _, d := range []string{spec.LogDir, spec.stateDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, err
+		}
 	}
 	h := &processHandle{exits: make(chan ContainerExit, len(spec.Containers))}
 	var wg sync.WaitGroup
 	for _, c := range spec.Containers {
-		cmd, pid, err := startShim(exe, spec.LogDir, c)
+		cmd, pid, err := startShim(exe, spec.LogDir, spec.stateDir(), c)
 		if err != nil {
 			h.Stop(0)
 			wg.Wait()
 			return nil, fmt.Errorf("container %s: %w", c.Name, err)
 		}
-		sc := &shimContainer{name: c.Name, logDir: spec.LogDir, pid: pid, signal: func(kill bool) {
+		sc := &shimContainer{name: c.Name, stateDir: spec.stateDir(), pid: pid, signal: func(kill bool) {
 			// The shim is this process's child until waited for, so its
 			// ID cannot have been reused; Signal knows when it ended.
 			sig := shimStopSignal
@@ -177,15 +195,16 @@ func (ProcessRuntime) Adopt(ctx context.Context, spec TaskSpec) (Handle, error) 
 	h := &processHandle{exits: make(chan ContainerExit, len(spec.Containers))}
 	var wg sync.WaitGroup
 	for _, c := range spec.Containers {
-		alive, shimPID, pid, err := shimState(spec.LogDir, c.Name)
+		alive, _, pid, err := shimState(spec.stateDir(), c.Name)
 		if err != nil {
 			// Not adopted: the agent treats the task as lost. Already
 			// adopted containers keep running until it stops them.
 			h.Stop(0)
 			return nil, fmt.Errorf("container %s: %w", c.Name, err)
 		}
-		sc := &shimContainer{name: c.Name, logDir: spec.LogDir, pid: pid, signal: func(kill bool) {
-			signalShim(spec.LogDir, c.Name, shimPID, kill)
+		dir := spec.stateDir()
+		sc := &shimContainer{name: c.Name, stateDir: dir, pid: pid, signal: func(kill bool) {
+			signalShim(dir, c.Name, kill)
 		}}
 		h.add(sc)
 		wg.Add(1)
@@ -194,7 +213,7 @@ func (ProcessRuntime) Adopt(ctx context.Context, spec TaskSpec) (Handle, error) 
 			if alive {
 				// Blocks until the shim ends. On error (the lock file
 				// vanished) the exit file, if any, still tells.
-				_ = waitUnlocked(spec.LogDir, c.Name)
+				_ = waitUnlocked(dir, c.Name)
 			}
 			h.exited(sc)
 		}()
@@ -211,7 +230,7 @@ func (h *processHandle) add(sc *shimContainer) {
 
 // exited delivers a container's end, as its shim recorded it.
 func (h *processHandle) exited(sc *shimContainer) {
-	ex := readExit(sc.logDir, sc.name)
+	ex := readExit(sc.stateDir, sc.name)
 	h.mu.Lock()
 	sc.done = true
 	h.mu.Unlock()

@@ -23,17 +23,17 @@ func RunShimIfRequested() {
 	}
 }
 
-// Files the shim keeps beside a container's output, in the task's log
-// directory. The lock file is held (flock) by the shim for as long as it
+// Files the shim keeps in the task's state directory (TaskSpec.StateDir,
+// apart from the containers' working directory). The lock file is held (flock) by the shim for as long as it
 // lives and names the shim's and the container's process IDs; the exit
 // file records how the container ended. A restarted agent learns from them
 // which containers still run and how the others ended.
-func shimLockPath(logDir, container string) string {
-	return filepath.Join(logDir, container+".lock")
+func shimLockPath(stateDir, container string) string {
+	return filepath.Join(stateDir, container+".lock")
 }
 
-func shimExitPath(logDir, container string) string {
-	return filepath.Join(logDir, container+".exit")
+func shimExitPath(stateDir, container string) string {
+	return filepath.Join(stateDir, container+".exit")
 }
 
 // exitRecord is the exit file's content.
@@ -45,14 +45,14 @@ type exitRecord struct {
 // readExit reads a container's exit file. A container whose shim ended
 // without writing one (killed, or the machine restarted) has an unknown
 // exit.
-func readExit(logDir, name string) ContainerExit {
-	b, err := os.ReadFile(shimExitPath(logDir, name))
+func readExit(stateDir, name string) ContainerExit {
+	b, err := os.ReadFile(shimExitPath(stateDir, name))
 	var rec exitRecord
 	if err == nil {
 		err = json.Unmarshal(b, &rec)
 	}
 	if err != nil {
-		reason := "the container's process ended while no agent watched it; its exit code is unknown"
+		reason := "the container's shim ended without recording its exit (it was killed, or the machine restarted); its exit code is unknown"
 		if !errors.Is(err, os.ErrNotExist) {
 			reason = fmt.Sprintf("the container's exit record is unreadable: %v", err)
 		}
@@ -69,18 +69,18 @@ func writeFileSync(path string, b []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(tmp, path)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err != nil {
+		_ = os.Remove(tmp) // a full disk must not keep what it could not finish
 		return err
 	}
 	if d, err := os.Open(filepath.Dir(path)); err == nil {

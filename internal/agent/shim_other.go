@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"time"
 )
 
 // The process runtime needs Unix sessions, process groups and flock.
@@ -18,10 +19,16 @@ var (
 
 func shimMain([]string) int { return 1 }
 
-func startShim(string, string, ContainerSpec) (*exec.Cmd, int, error) { return nil, 0, errNoShim }
+func startShim(string, string, string, ContainerSpec) (*exec.Cmd, int, error) {
+	return nil, 0, errNoShim
+}
 
 func shimState(string, string) (bool, int, int, error) { return false, 0, 0, errNoShim }
 
 func waitUnlocked(string, string) error { return errNoShim }
 
-func signalShim(string, string, int, bool) {}
+func signalShim(string, string, bool) {}
+
+func stopShims(string, time.Duration) {}
+
+func lockStateDir(string) (func(), error) { return func() {}, nil }

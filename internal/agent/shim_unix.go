@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -40,6 +41,8 @@ const shimStartTimeout = 10 * time.Second
 // and exits. A restarted agent finds the lock still held (the container
 // runs) or the exit file (how it ended).
 func shimMain(args []string) int {
+	// The container's parent-death signal is tied to this thread.
+	runtime.LockOSThread()
 	ready := os.NewFile(3, "ready")
 	// The container inherits its standard streams only: not the ready
 	// pipe, nor whatever descriptors the agent itself inherited without
@@ -79,7 +82,7 @@ func shimMain(args []string) int {
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	// The container leads its own process group, so stopping it also stops
 	// what it started.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = containerAttr()
 	if err := cmd.Start(); err != nil {
 		return fail("%v", err)
 	}
@@ -111,10 +114,14 @@ func shimMain(args []string) int {
 			mu.Unlock()
 		}
 	}()
-	werr := cmd.Wait()
+	awaitExit(pid)
 	mu.Lock()
 	exited = true
+	// A container ends with its main process: what it left running in its
+	// process group goes too (as a container's processes do).
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	mu.Unlock()
+	werr := cmd.Wait()
 
 	rec := exitRecordOf(cmd.ProcessState, werr)
 	b, _ := json.Marshal(rec)
@@ -158,7 +165,7 @@ func exitRecordOf(st *os.ProcessState, err error) exitRecord {
 // startShim starts the shim of one container and waits until the
 // container runs. It returns the shim's command (the caller waits for it)
 // and the container's process ID.
-func startShim(exe, logDir string, c ContainerSpec) (*exec.Cmd, int, error) {
+func startShim(exe, logDir, stateDir string, c ContainerSpec) (*exec.Cmd, int, error) {
 	if len(c.Argv) == 0 {
 		return nil, 0, errors.New("no command or entryPoint")
 	}
@@ -167,7 +174,7 @@ func startShim(exe, logDir string, c ContainerSpec) (*exec.Cmd, int, error) {
 		return nil, 0, err
 	}
 	// A container name used twice in one log directory would share files.
-	_ = os.Remove(shimExitPath(logDir, c.Name))
+	_ = os.Remove(shimExitPath(stateDir, c.Name))
 	stdout, err := os.OpenFile(filepath.Join(logDir, c.Name+".stdout"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, 0, err
@@ -183,7 +190,7 @@ func startShim(exe, logDir string, c ContainerSpec) (*exec.Cmd, int, error) {
 		return nil, 0, err
 	}
 	defer pr.Close()
-	args := append([]string{ShimCommand, shimLockPath(logDir, c.Name), shimExitPath(logDir, c.Name), path}, c.Argv...)
+	args := append([]string{ShimCommand, shimLockPath(stateDir, c.Name), shimExitPath(stateDir, c.Name), path}, c.Argv...)
 	cmd := exec.Command(exe, args...)
 	cmd.Env = c.Env
 	cmd.Dir = logDir
@@ -272,13 +279,52 @@ func waitUnlocked(logDir, name string) error {
 
 // signalShim asks a shim to stop (SIGTERM) or kill its container. An
 // adopted shim is not the agent's child, so its process ID could be
-// reused once it ends: it is signalled only while its lock is held.
-func signalShim(logDir, name string, shimPID int, kill bool) {
+// reused once it ends: it is signalled only while its lock is held, with
+// the ID its lock file names now (a shim adopted while still starting
+// had not written it yet).
+func signalShim(stateDir, name string, kill bool) {
 	sig := shimStopSignal
 	if kill {
 		sig = shimKillSignal
 	}
-	if alive, _, _, _ := shimState(logDir, name); alive && shimPID > 0 {
+	if alive, shimPID, _, _ := shimState(stateDir, name); alive && shimPID > 0 {
 		_ = syscall.Kill(shimPID, sig)
 	}
+}
+
+// stopShims kills every container whose shim still runs with its files in
+// stateDir (a task the agent gives up must not run on unsupervised) and
+// waits, up to timeout, for the shims to end.
+func stopShims(stateDir string, timeout time.Duration) {
+	locks, _ := filepath.Glob(filepath.Join(stateDir, "*.lock"))
+	for _, l := range locks {
+		signalShim(stateDir, strings.TrimSuffix(filepath.Base(l), ".lock"), true)
+	}
+	deadline := time.Now().Add(timeout)
+	for _, l := range locks {
+		name := strings.TrimSuffix(filepath.Base(l), ".lock")
+		for time.Now().Before(deadline) {
+			if alive, _, _, err := shimState(stateDir, name); !alive || err != nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// lockStateDir holds an exclusive flock on STATE_DIR/agent.lock until
+// unlock (or the process's end).
+func lockStateDir(dir string) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dir, "agent.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("another agent is running with the state directory %s", dir)
+		}
+		return nil, err
+	}
+	return func() { f.Close() }, nil
 }

@@ -62,6 +62,17 @@ func (a *Agent) handle(ctx context.Context, out *ecs.PollOutput) {
 			continue // it ended here and was reported
 		}
 		t := a.tasks[pt.TaskArn]
+		if reason, ok := a.refused[pt.TaskArn[strings.LastIndexByte(pt.TaskArn, '/')+1:]]; ok && t == nil {
+			// A task the agent gave up after a restart: never started again.
+			delete(a.refused, pt.TaskArn[strings.LastIndexByte(pt.TaskArn, '/')+1:])
+			a.markFinished(pt.TaskArn)
+			a.reports.Add(1)
+			go func(arn string) {
+				defer a.reports.Done()
+				a.reportEnd(ctx, "", arn, nil, &stoppedRecord{Reason: reason})
+			}(pt.TaskArn)
+			continue
+		}
 		if t == nil && pt.DesiredStatus == ecs.TaskStopped {
 			// Stopped before this agent ran it (or an agent that lost its
 			// state): tell the control plane it is over.
@@ -152,7 +163,7 @@ func (a *Agent) spec(t *task, pt ecs.PollTask) (TaskSpec, map[string]bool, error
 		return TaskSpec{}, nil, fmt.Errorf("unusable task ID %q", t.id)
 	}
 	logDir := filepath.Join(a.cfg.StateDir, "tasks", t.id)
-	spec := TaskSpec{TaskARN: t.arn, LogDir: logDir}
+	spec := TaskSpec{TaskARN: t.arn, LogDir: logDir, StateDir: a.recordDir(t.id)}
 	essential := map[string]bool{}
 	for _, cd := range td.ContainerDefinitions {
 		if !safeName(cd.Name) {
@@ -262,22 +273,23 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 	spec, essential, err := a.spec(t, pt)
 	a.mu.Unlock()
 	_, canAdopt := a.cfg.Runtime.(Adopter)
-	rec := taskRecord{TaskArn: t.arn, ContainerInstanceArn: a.instanceARN, Token: t.token, ExecToken: t.execToken, CredentialsURL: a.credsURL}
-	save := func() {
-		if err := a.saveTaskRecord(t.id, rec); err != nil {
-			a.log.Warn("the task's record was not saved: an agent crash would lose track of it", "taskArn", t.arn, "err", err)
-		}
+	var rec *taskRecord
+	if canAdopt {
+		rec = &taskRecord{TaskArn: t.arn, ContainerInstanceArn: a.instanceARN, Token: t.token, ExecToken: t.execToken, CredentialsURL: a.credsURL}
 	}
 	var h Handle
-	if err == nil {
+	if err == nil && rec != nil {
 		for _, c := range spec.Containers {
 			rec.Containers = append(rec.Containers, containerRecord{Name: c.Name, Essential: essential[c.Name]})
 		}
-		if canAdopt {
-			// Recorded before the containers start, so that an agent that
-			// crashes while starting them still finds them afterwards.
-			save()
+		// Recorded before the containers start, so that an agent that
+		// crashes while starting them still finds them; a task that could
+		// not be recorded could not be found again, so it does not start.
+		if err = a.saveTaskRecord(t.id, *rec); err != nil {
+			err = fmt.Errorf("the agent could not record the task: %w", err)
 		}
+	}
+	if err == nil {
 		h, err = a.cfg.Runtime.Start(context.WithoutCancel(ctx), spec)
 	}
 	if err != nil {
@@ -290,20 +302,33 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 			}
 		}
 		a.finish(t)
-		err := a.report(ctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason, "containers": cs})
-		if err == nil || !retryable(err) {
-			a.removeTaskRecord(t.id)
-		}
+		a.reportEnd(ctx, t.id, t.arn, rec, &stoppedRecord{Reason: reason, Containers: cs})
 		return
 	}
-	ids := h.RuntimeIDs()
-	for i := range rec.Containers {
-		rec.Containers[i].RuntimeID = ids[rec.Containers[i].Name]
+	if rec != nil {
+		ids := h.RuntimeIDs()
+		for i := range rec.Containers {
+			rec.Containers[i].RuntimeID = ids[rec.Containers[i].Name]
+		}
+		if err := a.saveTaskRecord(t.id, *rec); err != nil {
+			a.log.Warn("the task's runtime IDs were not recorded", "taskArn", t.arn, "err", err)
+		}
 	}
-	if canAdopt {
-		save()
+	cs := rec.containersOr(spec, essential)
+	a.follow(ctx, t, h, cs, rec)
+}
+
+// containersOr is the record's containers, or (without a record) the
+// spec's.
+func (rec *taskRecord) containersOr(spec TaskSpec, essential map[string]bool) []containerRecord {
+	if rec != nil {
+		return rec.Containers
 	}
-	a.follow(ctx, t, h, rec.Containers)
+	var cs []containerRecord
+	for _, c := range spec.Containers {
+		cs = append(cs, containerRecord{Name: c.Name, Essential: essential[c.Name]})
+	}
+	return cs
 }
 
 // reasonAgentStopped is the stop reason of tasks that an agent stopped
@@ -311,8 +336,9 @@ func (a *Agent) run(ctx context.Context, t *task, pt ecs.PollTask) {
 const reasonAgentStopped = "The container instance's agent stopped, and its tasks with it"
 
 // follow follows a started (or adopted) task to its end, reporting each
-// step; its record is removed once its end has been reported.
-func (a *Agent) follow(ctx context.Context, t *task, h Handle, containers []containerRecord) {
+// step, and then reports its end (reportEnd). rec is its record (nil when
+// the runtime cannot adopt).
+func (a *Agent) follow(ctx context.Context, t *task, h Handle, containers []containerRecord, rec *taskRecord) {
 	t.mu.Lock()
 	t.handle = h
 	if t.stopRequested {
@@ -323,8 +349,13 @@ func (a *Agent) follow(ctx context.Context, t *task, h Handle, containers []cont
 
 	ids := map[string]string{}
 	essential := map[string]bool{}
+	started := h.RuntimeIDs()
 	var running []map[string]any
 	for _, c := range containers {
+		if c.RuntimeID == "" {
+			// The agent died before recording it.
+			c.RuntimeID = started[c.Name]
+		}
 		ids[c.Name], essential[c.Name] = c.RuntimeID, c.Essential
 		running = append(running, map[string]any{"containerName": c.Name, "status": ecs.TaskRunning, "runtimeId": c.RuntimeID})
 	}
@@ -353,27 +384,48 @@ func (a *Agent) follow(ctx context.Context, t *task, h Handle, containers []cont
 		}
 		t.mu.Unlock()
 	}
-	rctx := ctx
-	if ctx.Err() != nil {
-		// The agent is shutting down and stopped the task with it. A task
-		// never runs twice, so its end is reported, within a short
-		// deadline of its own; if that fails, the record stays and the
-		// next agent on this instance reports it.
-		if reason == "" {
-			reason = reasonAgentStopped
-		}
-		var cancel context.CancelFunc
-		rctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
+	if ctx.Err() != nil && reason == "" {
+		// The agent is shutting down and stopped the task with it.
+		reason = reasonAgentStopped
 	}
 	a.log.Info("task stopped", "taskArn", t.arn, "reason", reason)
 	// Forget it first: the control plane answers the report by queueing
 	// the task (now STOPPED) for the agent, which must find it finished.
 	a.finish(t)
-	err := a.report(rctx, "SubmitTaskStateChange", map[string]any{"cluster": a.cfg.Cluster, "task": t.arn, "status": ecs.TaskStopped, "reason": reason,
-		"containers": stopped, "executionStoppedAt": ecs.Timestamp{Time: time.Now()}})
-	if err == nil || !retryable(err) {
-		a.removeTaskRecord(t.id)
+	a.reportEnd(ctx, t.id, t.arn, rec, &stoppedRecord{Reason: reason, Containers: stopped})
+}
+
+// reportEnd reports a task's end and then drops its record. A task never
+// runs twice, so the report must be taken: the record keeps it (rec, when
+// the task has one) while it fails for a reason that may pass, and it is
+// retried until taken or the agent stops, when the next agent on the
+// instance reports it. A stopping agent tries for a few seconds with a
+// deadline of its own.
+func (a *Agent) reportEnd(ctx context.Context, id, arn string, rec *taskRecord, st *stoppedRecord) {
+	if rec != nil {
+		rec.Stopped = st
+		if err := a.saveTaskRecord(id, *rec); err != nil {
+			a.log.Warn("the task's end was not recorded", "taskArn", arn, "err", err)
+		}
+	}
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+	}
+	in := map[string]any{"cluster": a.cfg.Cluster, "task": arn, "status": ecs.TaskStopped, "reason": st.Reason,
+		"containers": st.Containers, "executionStoppedAt": ecs.Timestamp{Time: time.Now()}}
+	for {
+		err := a.report(ctx, "SubmitTaskStateChange", in)
+		if err == nil || !retryable(err) {
+			if rec != nil {
+				a.removeTaskRecord(id)
+			}
+			return
+		}
+		if !sleep(ctx, 30*time.Second) {
+			return
+		}
 	}
 }
 
@@ -381,40 +433,55 @@ func (a *Agent) follow(ctx context.Context, t *task, h Handle, containers []cont
 // started and whose end it did not report (it crashed, or could not reach
 // the control plane): their containers kept running under their shims, or
 // ended and left their exit codes. Called before the first Poll, which
-// brings their credentials again.
+// brings their credentials again. A task it cannot take back is reported
+// stopped (and never started again: the control plane re-queues it).
 func (a *Agent) adopt(ctx context.Context) {
-	ids, recs := a.loadTaskRecords()
+	ids, recs, unreadable := a.loadTaskRecords()
 	adopter, canAdopt := a.cfg.Runtime.(Adopter)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for i, rec := range recs {
-		id := ids[i]
-		spec := TaskSpec{TaskARN: rec.TaskArn, LogDir: a.taskDir(id)}
+	for _, id := range unreadable {
+		a.refuse(ctx, id, "", "The agent restarted and could not read the task's record")
+	}
+	for i := range recs {
+		rec, id := &recs[i], ids[i]
+		spec := TaskSpec{TaskARN: rec.TaskArn, LogDir: a.taskDir(id), StateDir: a.recordDir(id)}
 		for _, c := range rec.Containers {
 			spec.Containers = append(spec.Containers, ContainerSpec{Name: c.Name, Essential: c.Essential})
 		}
-		if !canAdopt || rec.TaskArn[strings.LastIndexByte(rec.TaskArn, '/')+1:] != id || !allSafe(rec.Containers) {
-			a.log.Warn("cannot adopt a task; forgetting it", "taskArn", rec.TaskArn)
-			a.removeTaskRecord(id)
+		switch {
+		case rec.TaskArn[strings.LastIndexByte(rec.TaskArn, '/')+1:] != id:
+			a.refuse(ctx, id, "", "The agent restarted and found the task's record damaged")
+			continue
+		case !allSafe(rec.Containers):
+			a.refuse(ctx, id, rec.TaskArn, "The agent restarted and found the task's record damaged")
+			continue
+		case rec.Stopped != nil:
+			// It ended before the agent stopped; only the report is left.
+			a.log.Info("reporting the end of a task", "taskArn", rec.TaskArn)
+			a.markFinished(rec.TaskArn)
+			a.reports.Add(1)
+			go func() {
+				defer a.reports.Done()
+				a.reportEnd(ctx, id, rec.TaskArn, rec, rec.Stopped)
+			}()
+			continue
+		case !canAdopt:
+			a.refuse(ctx, id, rec.TaskArn, "The agent restarted and its runtime cannot take the task back")
 			continue
 		}
 		h, err := adopter.Adopt(context.WithoutCancel(ctx), spec)
 		if err != nil {
-			a.log.Warn("cannot adopt a task; forgetting it", "taskArn", rec.TaskArn, "err", err)
-			a.removeTaskRecord(id)
+			a.log.Warn("cannot adopt a task", "taskArn", rec.TaskArn, "err", err)
+			a.refuse(ctx, id, rec.TaskArn, truncate("The agent restarted and could not take the task back: "+err.Error(), 255))
 			continue
 		}
 		if rec.ContainerInstanceArn != a.instanceARN {
 			// The instance was registered anew: the control plane no
 			// longer sends this task's credentials here. Its containers
-			// are stopped and it is forgotten.
+			// are stopped and its end reported.
 			a.log.Warn("stopping a task of an earlier container instance", "taskArn", rec.TaskArn, "containerInstanceArn", rec.ContainerInstanceArn)
-			h.Stop(0)
-			go func() {
-				for range h.Exits() {
-				}
-			}()
-			a.removeTaskRecord(id)
+			a.refuseHandle(ctx, id, rec.TaskArn, "The agent restarted as another container instance", h)
 			continue
 		}
 		t := &task{arn: rec.TaskArn, id: id, token: rec.Token, execToken: rec.ExecToken}
@@ -427,9 +494,43 @@ func (a *Agent) adopt(ctx context.Context) {
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()
-			a.follow(ctx, t, h, rec.Containers)
+			a.follow(ctx, t, h, rec.Containers, rec)
 		}()
 	}
+}
+
+// refuse gives up a task the agent cannot take back: what of it still
+// runs is killed, its record goes, it is reported STOPPED with reason
+// (when its ARN is known; otherwise when the control plane hands it over,
+// by task ID), and it is never started. Caller holds a.mu.
+func (a *Agent) refuse(ctx context.Context, id, arn, reason string) {
+	a.refuseHandle(ctx, id, arn, reason, nil)
+}
+
+// refuseHandle is refuse for a task adopted as h (nil: not adopted).
+func (a *Agent) refuseHandle(ctx context.Context, id, arn, reason string, h Handle) {
+	a.log.Warn("giving up a task", "task", id, "reason", reason)
+	if arn == "" {
+		a.refused[id] = reason
+	} else {
+		a.markFinished(arn)
+	}
+	a.reports.Add(1)
+	go func() {
+		defer a.reports.Done()
+		// Its containers end before their files go.
+		if h != nil {
+			h.Stop(0)
+			for range h.Exits() {
+			}
+		} else {
+			stopShims(a.recordDir(id), 10*time.Second)
+		}
+		a.removeTaskRecord(id)
+		if arn != "" {
+			a.reportEnd(ctx, id, arn, nil, &stoppedRecord{Reason: reason})
+		}
+	}()
 }
 
 func allSafe(cs []containerRecord) bool {

@@ -82,7 +82,7 @@ func TestCrashedAgentAdoptsItsTasks(t *testing.T) {
 	if _, err := client.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("waiter"), TaskRoleArn: role.Role.Arn,
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("local"), Memory: aws.Int32(32),
 			EntryPoint: []string{"sh", "-c"},
-			Command:    []string{`echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; while [ ! -f go ]; do sleep 0.05; done; exit 3`}}}}); err != nil {
+			Command:    []string{`echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; for i in $(seq 1 1200); do [ -f go ] && exit 3; sleep 0.05; done; exit 9`}}}}); err != nil {
 		t.Fatal(err)
 	}
 	var tasks []string
@@ -162,7 +162,7 @@ func TestCrashedAgentAdoptsItsTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(filepath.Join(taskDir(endedMeanwhile), "app.exit")); err == nil {
+		if _, err := os.Stat(filepath.Join(stateDir, "records", filepath.Base(taskDir(endedMeanwhile)), "app.exit")); err == nil {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -99,7 +99,7 @@ PYEOF
 # --- SIGKILL: the task keeps running, the restarted agent adopts it, serves
 # its credentials again (the AWS CLI in the task) and reports its exit code.
 ecs register-task-definition --family survivor --task-role-arn "$role" --container-definitions \
-  '[{"name":"app","image":"local","memory":64,"entryPoint":["sh","-c"],"command":["while [ ! -f go ]; do sleep 0.1; done; for i in $(seq 1 50); do '"$AWS"' sts get-caller-identity --endpoint-url '"$ENDPOINT"' --query Arn --output text && exit 4; sleep 0.2; done; exit 1"]}]' >/dev/null
+  '[{"name":"app","image":"local","memory":64,"entryPoint":["sh","-c"],"command":["for i in $(seq 1 600); do [ -f go ] && break; sleep 0.1; done; for i in $(seq 1 50); do '"$AWS"' sts get-caller-identity --endpoint-url '"$ENDPOINT"' --query Arn --output text && exit 4; sleep 0.2; done; exit 1"]}]' >/dev/null
 task=$(run survivor)
 id=${task##*/}
 pid=$(wait_status "$task" RUNNING | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["tasks"][0]["containers"][0]["runtimeId"])')
