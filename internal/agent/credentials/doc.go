@@ -112,8 +112,15 @@
 //
 // # Performance
 //
-//	go test -run XXX -bench . ./internal/agent/credentials/
+//	go test -run XXX -bench . -benchmem ./internal/agent/credentials/
 //
 // BenchmarkLookup is the cache lookup (target ≤ 1 µs/op, 0 allocs);
-// BenchmarkHandler a full request with the audit line written to a file.
+// BenchmarkHandler a full request with the audit line written to a file,
+// BenchmarkHandlerToken the same as the wrk benchmark serves it (token checked,
+// fresh header map), BenchmarkBareHandler the bare handler it is compared with,
+// BenchmarkAuditLog one audit line. The per-request path does no more than it
+// must: the response body is rendered when credentials are cached, and
+// concurrent audit lines are written at the same time (O_APPEND appends each
+// write whole) instead of one after another behind a lock. See
+// docs/PERFORMANCE.md and bench/credentials-wrk.sh.
 package credentials

@@ -66,7 +66,6 @@ func (l *limiters) allow(k limiterKey, now time.Time) bool {
 		return true
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	e, ok := l.m[k]
 	if !ok {
 		if now.Sub(l.lastSweep) >= l.idle || len(l.m) >= l.max {
@@ -82,6 +81,11 @@ func (l *limiters) allow(k limiterKey, now time.Time) bool {
 		l.m[k] = e
 	}
 	e.lastSeen = now
+	l.mu.Unlock()
+	// The bucket is consulted outside the table's lock (rate.Limiter has its
+	// own), so callers on different keys do not wait for each other's
+	// decisions. If a sweep or eviction drops e meanwhile, this one decision
+	// is still e's, as if it came just before the drop.
 	return e.lim.AllowN(now, 1)
 }
 
