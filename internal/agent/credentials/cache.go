@@ -77,8 +77,9 @@ var ErrEmptyID = errors.New("credentials: empty credential ID")
 // than on every request: it depends only on the role ARN and the credentials,
 // which a record never changes (Update makes a new record). It holds the same
 // secrets as entry.Credentials, for exactly as long. Handlers share it
-// read-only; contentLength is its Content-Length header value. body is nil if rendering failed (it cannot with string fields); the
-// handler then answers 500 as before.
+// read-only; contentLength is its Content-Length header value. body is nil if
+// rendering failed (it cannot with string fields); the handler then answers
+// 500 as before.
 type record struct {
 	entry         Entry
 	hasToken      bool
