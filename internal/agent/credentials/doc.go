@@ -53,9 +53,10 @@
 // from the task ARN or a counter. Like any secret it is kept out of the audit
 // log (the path is logged as the route, /v1/credentials or /v2/credentials),
 // out of operational logs (which name the task ARN instead), and out of the
-// rate limiter's keys, which are (caller IP, route): keyed on the raw path, as
-// a generic limiter would be, each guessed ID would get a fresh bucket and the
-// limit would do nothing against guessing.
+// rate limiter's keys, which are (caller IP, route, the ID's task — or none
+// for an unknown ID): keyed on the raw path, as a generic limiter would be,
+// each guessed ID would get a fresh bucket and the limit would do nothing
+// against guessing.
 //
 // Where the endpoint is reachable more widely (AWS_CONTAINER_CREDENTIALS_FULL_URI),
 // an entry may carry an AuthorizationToken that the request's Authorization
@@ -104,9 +105,11 @@
 //
 // # Rate limit
 //
-// Requests are limited per caller IP and route with a token bucket, 40 per
-// second steady state with bursts of 60 by default (the agent's task metadata
-// defaults). Throttled requests get 429 and are audited. The limiter table is
+// Requests are limited per caller IP, route and task with a token bucket, 40
+// per second steady state with bursts of 60 by default (the agent's task
+// metadata defaults): each task has its own bucket (tasks of the process
+// runtime all call from 127.0.0.1, and one must not starve another), and
+// requests for unknown IDs share the caller's. Throttled requests get 429 and are audited. The limiter table is
 // bounded ([Options.MaxCallers]); idle callers are swept, and when full an
 // arbitrary caller is evicted (it merely gets a fresh burst).
 //

@@ -119,7 +119,14 @@ type Handler struct {
 
 	flightMu sync.Mutex
 	flights  map[string]*flight
+	// warned: when a failed refresh was last logged, per task, so that a
+	// task asking for stale credentials 40 times a second logs once a
+	// minute.
+	warned map[string]time.Time
 }
+
+// refreshWarnEvery is how often a task's failing refreshes are logged.
+const refreshWarnEvery = time.Minute
 
 // flight is one in-progress refresh shared by concurrent requests for an ID.
 type flight struct {
@@ -178,6 +185,7 @@ func NewHandler(o Options) (*Handler, error) {
 		now:            o.Now,
 		log:            o.Logger,
 		flights:        make(map[string]*flight),
+		warned:         make(map[string]time.Time),
 	}, nil
 }
 
@@ -244,7 +252,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ContainerInstanceARN: h.instanceARN,
 	}
 
-	if !h.limits.allow(limiterKey{ip: callerIP(r.RemoteAddr), route: rt}, now) {
+	// The lookup comes first so that the limit is the task's (ratelimit.go).
+	var rec *record
+	found := false
+	if rt != routeOther && id != "" {
+		rec, found = h.cache.get(id)
+	}
+	key := limiterKey{ip: callerIP(r.RemoteAddr), route: rt}
+	if found {
+		key.task = rec.entry.TaskARN
+	}
+	if !h.limits.allow(key, now) {
 		w.Header().Set("Retry-After", "1")
 		e := apiError{CodeTooManyRequests, "You have reached maximum request limit.", http.StatusTooManyRequests}
 		if rt == routeOther {
@@ -267,8 +285,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.respondError(w, &ev, apiError{CodeNoIDInRequest, rt.prefix() + "No Credential ID in the request", http.StatusBadRequest})
 		return
 	}
-	rec, ok := h.cache.get(id)
-	if !ok {
+	if !found {
 		h.respondError(w, &ev, apiError{CodeInvalidIDInRequest, rt.prefix() + "Credentials not found", http.StatusBadRequest})
 		return
 	}
@@ -290,6 +307,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if !h.fresh(&rec.entry.Credentials, now) {
+		var ok bool
 		rec, ok = h.refresh(r.Context(), id, rec)
 		if !ok {
 			h.respondError(w, &ev, apiError{CodeInvalidIDInRequest, rt.prefix() + "Credentials not found", http.StatusBadRequest})
@@ -457,10 +475,11 @@ func (h *Handler) refresh(ctx context.Context, id string, rec *record) (*record,
 		f.err = err
 		h.flightMu.Lock()
 		delete(h.flights, id)
+		logIt := err != nil && !errors.Is(err, ErrNotFound) && h.shouldWarn(rec.entry.TaskARN, h.now())
 		h.flightMu.Unlock()
 		close(f.done)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			h.log.Warn("credentials refresh failed", "task", rec.entry.TaskARN, "role", rec.entry.RoleARN, "err", err)
+		if logIt {
+			h.log.Warn("credentials refresh failed (logged once a minute per task)", "task", rec.entry.TaskARN, "role", rec.entry.RoleARN, "err", err)
 		}
 	} else {
 		select {
@@ -469,6 +488,23 @@ func (h *Handler) refresh(ctx context.Context, id string, rec *record) (*record,
 		}
 	}
 	return h.cache.get(id)
+}
+
+// shouldWarn reports whether a failed refresh of task's credentials is to
+// be logged at now, and notes it. Caller holds h.flightMu.
+func (h *Handler) shouldWarn(task string, now time.Time) bool {
+	if last, ok := h.warned[task]; ok && now.Sub(last) < refreshWarnEvery {
+		return false
+	}
+	if len(h.warned) >= 1024 {
+		for k, at := range h.warned {
+			if now.Sub(at) >= refreshWarnEvery {
+				delete(h.warned, k)
+			}
+		}
+	}
+	h.warned[task] = now
+	return true
 }
 
 func eventType(t RoleType) string {

@@ -1,11 +1,13 @@
 package credentials
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -472,9 +474,24 @@ func TestRateLimit(t *testing.T) {
 	if rec.Header().Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}
-	// Guessing other IDs from the same caller draws on the same bucket.
+	// Another task's ID from the same caller has its own bucket (tasks of
+	// the process runtime all call from 127.0.0.1: one must not starve
+	// another).
+	other := testEntry(t0.Add(time.Hour))
+	other.TaskARN = "arn:aws:ecs:us-west-2:012345678910:task/default/other"
+	otherID := e.add(other)
+	if rec := e.do("GET", V2Path+"/"+otherID, "172.17.0.5:1", nil); rec.Code != 200 {
+		t.Errorf("other task, same caller: %d", rec.Code)
+	}
+	// Guessed IDs share the caller's own bucket: each guess does not get a
+	// fresh one.
+	for i := 0; i < DefaultBurst; i++ {
+		if rec := e.do("GET", V2Path+"/"+NewCredentialID(), "172.17.0.5:1", nil); rec.Code != 400 {
+			t.Fatalf("guess %d: %d", i, rec.Code)
+		}
+	}
 	if rec := e.do("GET", V2Path+"/"+NewCredentialID(), "172.17.0.5:1", nil); rec.Code != 429 {
-		t.Errorf("other id, same caller: %d", rec.Code)
+		t.Errorf("guessing past the burst: %d", rec.Code)
 	}
 	// Another caller, and the v1 endpoint, have their own buckets.
 	if rec := e.do("GET", V2Path+"/"+id, "172.17.0.6:1", nil); rec.Code != 200 {
@@ -721,5 +738,33 @@ func TestResponseHeadersNotShared(t *testing.T) {
 	if second.Header().Get("Content-Type") != "application/json" || second.Header().Get("Cache-Control") != "no-store" ||
 		second.Header().Get("Content-Length") != strconv.Itoa(second.Body.Len()) {
 		t.Fatalf("headers %v", second.Header())
+	}
+}
+
+// A task that keeps asking for credentials the agent cannot refresh (it
+// lost the control plane) gets 503 each time, but the failure is logged
+// once a minute per task, not 40 times a second.
+func TestRefreshFailureLoggedOncePerMinute(t *testing.T) {
+	var logs bytes.Buffer
+	e := newEnv(t, func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		o.Refresher = RefresherFunc(func(context.Context, string) (Credentials, error) {
+			return Credentials{}, errors.New("the control plane is away")
+		})
+	})
+	id := e.add(testEntry(t0.Add(10 * time.Minute))) // under the 15-minute floor
+	count := func() int { return strings.Count(logs.String(), "credentials refresh failed") }
+	for i := 0; i < 10; i++ {
+		if rec := e.do("GET", V2Path+"/"+id, "", nil); rec.Code != 503 {
+			t.Fatalf("request %d: %d", i, rec.Code)
+		}
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("logged %d times:\n%s", n, logs.String())
+	}
+	e.clock.Advance(time.Minute)
+	e.do("GET", V2Path+"/"+id, "", nil)
+	if n := count(); n != 2 {
+		t.Fatalf("after a minute, logged %d times", n)
 	}
 }

@@ -9,9 +9,13 @@ import (
 )
 
 // route identifies which endpoint a request is for. The rate limit is kept per
-// (caller IP, route) rather than per raw path: keyed on the raw path, every
-// guessed credential ID would get a fresh bucket and the limit would not slow
-// down ID guessing at all.
+// caller IP, route and task: a request for a cached credential ID counts
+// against that task's bucket (the ID's task), one for an unknown ID against
+// the caller's shared one. Keyed on the raw path instead (as ECS's agent
+// does), every guessed ID would get a fresh bucket and the limit would not
+// slow down guessing at all; keyed on the caller alone, every task of a
+// process runtime (all calling from 127.0.0.1) would share one bucket and a
+// busy task would starve the others.
 type route uint8
 
 const (
@@ -23,6 +27,7 @@ const (
 type limiterKey struct {
 	ip    netip.Addr
 	route route
+	task  string // the requested ID's task ARN; "" for unknown IDs
 }
 
 type limiterEntry struct {
