@@ -122,6 +122,12 @@ func New(cfg Config) (*Agent, error) {
 	case cfg.StateDir == "":
 		return nil, errors.New("agent: the state directory is required")
 	}
+	// Absolute: the shims run in the tasks' directories.
+	dir, err := filepath.Abs(cfg.StateDir)
+	if err != nil {
+		return nil, fmt.Errorf("agent: the state directory: %w", err)
+	}
+	cfg.StateDir = dir
 	if cfg.WaitSeconds < 0 || cfg.WaitSeconds > 20 {
 		return nil, fmt.Errorf("agent: wait seconds must be 0..20, not %d", cfg.WaitSeconds)
 	}

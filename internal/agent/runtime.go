@@ -47,6 +47,14 @@ type TaskSpec struct {
 	StateDir string
 }
 
+func (s TaskSpec) absolute() (TaskSpec, error) {
+	var err error
+	if s.LogDir, err = filepath.Abs(s.LogDir); err == nil && s.StateDir != "" {
+		s.StateDir, err = filepath.Abs(s.StateDir)
+	}
+	return s, err
+}
+
 func (s TaskSpec) stateDir() string {
 	if s.StateDir != "" {
 		return s.StateDir
@@ -152,6 +160,11 @@ func (r ProcessRuntime) Start(ctx context.Context, spec TaskSpec) (Handle, error
 	if err != nil {
 		return nil, err
 	}
+	// The shims run in LogDir: paths relative to this process's directory
+	// would not be theirs.
+	if spec, err = spec.absolute(); err != nil {
+		return nil, err
+	}
 	for _, d := range []string{spec.LogDir, spec.stateDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
@@ -191,6 +204,10 @@ func (r ProcessRuntime) Start(ctx context.Context, spec TaskSpec) (Handle, error
 func (ProcessRuntime) Adopt(ctx context.Context, spec TaskSpec) (Handle, error) {
 	if len(spec.Containers) == 0 {
 		return nil, errors.New("the task has no containers")
+	}
+	spec, err := spec.absolute()
+	if err != nil {
+		return nil, err
 	}
 	h := &processHandle{exits: make(chan ContainerExit, len(spec.Containers))}
 	var wg sync.WaitGroup

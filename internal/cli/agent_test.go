@@ -70,13 +70,16 @@ func TestAgentCommandRunsTask(t *testing.T) {
 	dir := t.TempDir()
 	cmd, url := startChildServer(t, dir)
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	stateDir := t.TempDir()
+	// A relative --state-dir (the tasks run in their own directories).
+	work := t.TempDir()
+	t.Chdir(work)
+	stateDir := filepath.Join(work, "agent-state")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errb syncWriter
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"agent", "--endpoint", url, "--data", dir, "--state-dir", stateDir, "--listen", "127.0.0.1:0", "--cluster", "cli", "--memory", "512"}, nil, &out, &errb)
+		done <- Main(ctx, []string{"agent", "--endpoint", url, "--data", dir, "--state-dir", "agent-state", "--listen", "127.0.0.1:0", "--cluster", "cli", "--memory", "512"}, nil, &out, &errb)
 	}()
 	client := awsecs.NewFromConfig(aws.Config{
 		Region:       "us-east-1",
