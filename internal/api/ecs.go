@@ -21,6 +21,11 @@ import (
 //   - DescribeContainerInstances and UpdateContainerInstancesState act on
 //     each container instance ARN, with ecs:cluster set to the cluster ARN;
 //   - tags in a request give aws:RequestTag/* and aws:TagKeys;
+//   - TagResource, UntagResource and ListTagsForResource act on the resource
+//     ARN (cluster, container instance, task definition or task), with the
+//     resource's tags as aws:ResourceTag/*; not ecs:cluster, which the
+//     reference does not list for these actions (a policy that requires it
+//     does not match them, as in AWS);
 //   - tags applied by CreateCluster, RegisterContainerInstance or
 //     RegisterTaskDefinition also need ecs:TagResource on the new resource,
 //     with ecs:CreateAction set to the operation's name (tag-on-create);

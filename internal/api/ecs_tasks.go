@@ -19,7 +19,8 @@ import (
 //     execution roles (the definition's, or the overrides'), with
 //     iam:PassedToService=ecs-tasks.amazonaws.com; with tags,
 //     ecs:TagResource on task/CLUSTER/* with ecs:CreateAction=RunTask;
-//   - StopTask, DescribeTasks: ecs:<Op> on each task ARN, with ecs:cluster;
+//   - StopTask, DescribeTasks: ecs:<Op> on each task ARN, with ecs:cluster
+//     and the task's tags (aws:ResourceTag/*);
 //   - ListTasks: ecs:ListTasks on the container instance (or
 //     container-instance/CLUSTER/* without one), with ecs:cluster;
 //   - Poll, StartTelemetrySession: ecs:<Op> on the container instance ARN,
@@ -109,8 +110,9 @@ func (s *Server) ecsRunTask(ctx context.Context, ri *requestInfo, sc ecs.Scope, 
 }
 
 // ecsTaskCalls are the questions for calls on tasks: each task ARN, with
-// ecs:cluster.
-func (s *Server) ecsTaskCalls(sc ecs.Scope, action, cluster string, idents []string) ([]ecsCall, error) {
+// ecs:cluster and the task's tags (aws:ResourceTag/*; a task that does not
+// exist has none).
+func (s *Server) ecsTaskCalls(ctx context.Context, sc ecs.Scope, action, cluster string, idents []string) ([]ecsCall, error) {
 	clusterARN, err := s.ecsClusterARN(sc, cluster)
 	if err != nil {
 		return nil, err
@@ -125,7 +127,8 @@ func (s *Server) ecsTaskCalls(sc ecs.Scope, action, cluster string, idents []str
 		if err != nil {
 			return nil, err
 		}
-		calls = append(calls, ecsCall{action: "ecs:" + action, resource: taskARN, keys: &ecsKeys{cluster: clusterARN}})
+		keys := &ecsKeys{cluster: clusterARN, resourceTags: s.ecsResourceTags(ctx, sc, taskARN)}
+		calls = append(calls, ecsCall{action: "ecs:" + action, resource: taskARN, keys: keys})
 	}
 	return calls, nil
 }
@@ -134,7 +137,7 @@ func (s *Server) ecsStopTask(ctx context.Context, ri *requestInfo, sc ecs.Scope,
 	if in.Task == "" {
 		return nil, awserr.New(http.StatusBadRequest, "InvalidParameterException", "Task cannot be null or empty.")
 	}
-	calls, err := s.ecsTaskCalls(sc, "StopTask", in.Cluster, []string{in.Task})
+	calls, err := s.ecsTaskCalls(ctx, sc, "StopTask", in.Cluster, []string{in.Task})
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +158,7 @@ func (s *Server) ecsDescribeTasks(ctx context.Context, ri *requestInfo, sc ecs.S
 	if len(in.Tasks) > 100 {
 		return nil, awserr.New(http.StatusBadRequest, "InvalidParameterException", "tasks can have at most 100 items.")
 	}
-	calls, err := s.ecsTaskCalls(sc, "DescribeTasks", in.Cluster, in.Tasks)
+	calls, err := s.ecsTaskCalls(ctx, sc, "DescribeTasks", in.Cluster, in.Tasks)
 	if err != nil {
 		return nil, err
 	}

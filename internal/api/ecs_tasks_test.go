@@ -359,12 +359,13 @@ func userCreds(t *testing.T, ts *testServer, name, inline string) agentCreds {
 	return agentCreds{key: aws.ToString(k.AccessKey.AccessKeyId), secret: aws.ToString(k.AccessKey.SecretAccessKey)}
 }
 
-// FuzzECSTaskOps sends arbitrary JSON bodies to the task and agent
+// FuzzECSTaskOps sends arbitrary JSON bodies to the task, agent and tag
 // operations: whatever arrives, the answer is a JSON body with a status
 // below 500.
 func FuzzECSTaskOps(f *testing.F) {
 	ops := []string{"RunTask", "StopTask", "DescribeTasks", "ListTasks", "SubmitTaskStateChange", "SubmitContainerStateChange",
-		"SubmitAttachmentStateChanges", "DiscoverPollEndpoint", "StartTelemetrySession", "Poll"}
+		"SubmitAttachmentStateChanges", "DiscoverPollEndpoint", "StartTelemetrySession", "Poll",
+		"TagResource", "UntagResource", "ListTagsForResource"}
 	for i, seed := range []string{
 		`{}`, `null`, `[]`, `"x"`, `{"taskDefinition":"app","count":11}`, `{"taskDefinition":"app","count":0}`,
 		`{"taskDefinition":"app:1","overrides":{"containerOverrides":[{"name":"nope"}]}}`,
@@ -377,6 +378,9 @@ func FuzzECSTaskOps(f *testing.F) {
 		`{"containerInstance":"0123456789abcdef0123456789abcdef","waitSeconds":99}`, `{"containerInstance":"x","ackSequence":-1}`,
 		`{"attachments":[{"attachmentArn":1}]}`, `{"pullStartedAt":"yesterday","task":"t"}`, `{"cluster":"bad name"}`,
 		`{"taskDefinition":"app","tags":[{"key":"aws:x","value":"y"}]}`, `{"maxResults":0,"nextToken":"%%"}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef","tags":[{"key":"a","value":"b"}]}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task/default/x","tagKeys":["a"]}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task/nope/0123456789abcdef0123456789abcdef"}`,
 	} {
 		f.Add(ops[i%len(ops)], seed)
 	}
@@ -429,4 +433,166 @@ func FuzzECSTaskOps(f *testing.F) {
 			t.Fatalf("%s %q: not a JSON object: %s", op, body, rec.Body.String())
 		}
 	})
+}
+
+// Tasks are taggable resources: RunTask's tags are listed, TagResource and
+// UntagResource act on a task ARN, DescribeTasks shows tags only with
+// include TAGS, and StopTask, DescribeTasks and the tag operations see the
+// task's tags as aws:ResourceTag/*.
+func TestECSTaskTags(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	root := ecsClient(ts, "", "", "")
+	if _, err := root.CreateCluster(ctx, &awsecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.RegisterContainerInstance(ctx, &awsecs.RegisterContainerInstanceInput{TotalResources: []ecstypes.Resource{
+		{Name: aws.String("CPU"), Type: aws.String("INTEGER"), IntegerValue: 2048},
+		{Name: aws.String("MEMORY"), Type: aws.String("INTEGER"), IntegerValue: 2048}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("app"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{containerDef("web")}}); err != nil {
+		t.Fatal(err)
+	}
+	tag := func(k, v string) ecstypes.Tag { return ecstypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	runTagged := func(env string) string {
+		t.Helper()
+		out, err := root.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app"), Tags: []ecstypes.Tag{tag("env", env)}})
+		if err != nil || len(out.Tasks) != 1 {
+			t.Fatalf("%+v %v", out, err)
+		}
+		return aws.ToString(out.Tasks[0].TaskArn)
+	}
+	devTask, prodTask := runTagged("dev"), runTagged("prod")
+	tagsOf := func(arn string) map[string]string {
+		t.Helper()
+		out, err := root.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, tg := range out.Tags {
+			m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		return m
+	}
+
+	// RunTask's tags are the task's.
+	if got := tagsOf(devTask); len(got) != 1 || got["env"] != "dev" {
+		t.Fatalf("%v", got)
+	}
+	// TagResource and UntagResource on a task ARN.
+	if _, err := root.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(prodTask),
+		Tags: []ecstypes.Tag{tag("team", "core"), tag("cost", "7")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.UntagResource(ctx, &awsecs.UntagResourceInput{ResourceArn: aws.String(prodTask), TagKeys: []string{"cost"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tagsOf(prodTask); len(got) != 2 || got["env"] != "prod" || got["team"] != "core" {
+		t.Fatalf("%v", got)
+	}
+	_, err := root.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(prodTask), Tags: []ecstypes.Tag{tag("aws:env", "x")}})
+	apiError(t, err, "InvalidParameterException", "Tag keys cannot start with the reserved prefix 'aws:'.", 400)
+
+	// DescribeTasks: tags only with include TAGS.
+	dt, err := root.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{devTask, prodTask}})
+	if err != nil || len(dt.Tasks) != 2 || len(dt.Tasks[0].Tags)+len(dt.Tasks[1].Tags) != 0 {
+		t.Fatalf("tags without include: %+v %v", dt, err)
+	}
+	dt, err = root.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{devTask, prodTask}, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
+	if err != nil || len(dt.Tasks) != 2 {
+		t.Fatalf("%+v %v", dt, err)
+	}
+	for _, task := range dt.Tasks {
+		want := map[string]int{devTask: 1, prodTask: 2}[aws.ToString(task.TaskArn)]
+		if len(task.Tags) != want || aws.ToString(task.Tags[0].Key) != "env" {
+			t.Fatalf("tags with include: %s %+v", aws.ToString(task.TaskArn), task.Tags)
+		}
+	}
+	_, raw := ecsRaw(t, ts, "DescribeTasks", `{"tasks":["`+devTask+`"]}`)
+	if task := raw["tasks"].([]any)[0].(map[string]any); task["tags"] != nil {
+		t.Fatalf("tags without include on the wire: %v", task)
+	}
+
+	// StopTask allowed only on tasks tagged env=dev.
+	stopper := ecsUser(t, ts, "stopper", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ecs:StopTask","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"dev"}}}]}`)
+	_, err = stopper.StopTask(ctx, &awsecs.StopTaskInput{Task: aws.String(prodTask)})
+	apiError(t, err, "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/stopper", "ecs:StopTask", prodTask), 400)
+	st, err := stopper.StopTask(ctx, &awsecs.StopTaskInput{Task: aws.String(devTask)})
+	if err != nil || aws.ToString(st.Task.DesiredStatus) != "STOPPED" {
+		t.Fatalf("%+v %v", st, err)
+	}
+	// The denied StopTask changed nothing; the allowed one kept the tags.
+	dt, _ = root.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{prodTask}})
+	if aws.ToString(dt.Tasks[0].DesiredStatus) != "RUNNING" {
+		t.Fatalf("%+v", dt.Tasks[0])
+	}
+	if got := tagsOf(devTask); got["env"] != "dev" {
+		t.Fatalf("%v", got)
+	}
+
+	// DescribeTasks and the tag operations by the task's tags (an ID
+	// resolves to the same task and tags).
+	reader := ecsUser(t, ts, "reader", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ecs:DescribeTasks","ecs:ListTagsForResource","ecs:TagResource","ecs:UntagResource"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"dev"}}}]}`)
+	devID := devTask[strings.LastIndexByte(devTask, '/')+1:]
+	if _, err := reader.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{devID}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = reader.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{devID, prodTask}})
+	apiError(t, err, "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/reader", "ecs:DescribeTasks", prodTask), 400)
+	if _, err := reader.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: aws.String(devTask)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(devTask), Tags: []ecstypes.Tag{tag("seen", "yes")}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []struct {
+		action string
+		do     func() error
+	}{
+		{"ecs:ListTagsForResource", func() error {
+			_, err := reader.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: aws.String(prodTask)})
+			return err
+		}},
+		{"ecs:TagResource", func() error {
+			_, err := reader.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(prodTask), Tags: []ecstypes.Tag{tag("env", "dev")}})
+			return err
+		}},
+		{"ecs:UntagResource", func() error {
+			_, err := reader.UntagResource(ctx, &awsecs.UntagResourceInput{ResourceArn: aws.String(prodTask), TagKeys: []string{"env"}})
+			return err
+		}},
+	} {
+		apiError(t, call.do(), "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/reader", call.action, prodTask), 400)
+	}
+	if got := tagsOf(prodTask); got["env"] != "prod" {
+		t.Fatalf("a denied call changed the tags: %v", got)
+	}
+
+	// The reference lists no ecs:cluster for the tag operations: a policy
+	// that requires it does not match them.
+	byCluster := ecsUser(t, ts, "bycluster", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ecs:ListTagsForResource","ecs:DescribeTasks"],"Resource":"*","Condition":{"ArnEquals":{"ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/default"}}}]}`)
+	if _, err := byCluster.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{prodTask}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = byCluster.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: aws.String(prodTask)})
+	apiError(t, err, "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/bycluster", "ecs:ListTagsForResource", prodTask), 400)
+
+	// An unknown task is not found, as other missing resources are.
+	unknown := "arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef"
+	_, err = root.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: aws.String(unknown)})
+	apiError(t, err, "ResourceNotFoundException", "The specified resource could not be found.", 400)
+	_, err = root.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(unknown), Tags: []ecstypes.Tag{tag("a", "b")}})
+	apiError(t, err, "ResourceNotFoundException", "The specified resource could not be found.", 400)
+	_, err = root.UntagResource(ctx, &awsecs.UntagResourceInput{ResourceArn: aws.String(unknown), TagKeys: []string{"a"}})
+	apiError(t, err, "ResourceNotFoundException", "The specified resource could not be found.", 400)
+	// The short ARN format is refused.
+	short := "arn:aws:ecs:us-east-1:123456789012:task/" + devID
+	_, err = root.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: aws.String(short)})
+	apiError(t, err, "InvalidParameterException", "Invalid resource arn "+short+".", 400)
 }

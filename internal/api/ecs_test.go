@@ -345,7 +345,10 @@ func TestECSBadInput(t *testing.T) {
 		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:container-instance/x","tagKeys":["a"]}`,
 		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task-definition/f:0"}`, `{"containerInstances":[""],"status":"ACTIVE"}`,
 		`{"taskDefinition":"f:1:2"}`, `{"taskDefinition":"arn:aws:ecs"}`, `{"maxResults":-1}`, `{"instanceIdentityDocument":"[]"}`,
-		`{"containerInstanceArn":"arn:aws:ecs:us-east-1:123456789012:container-instance/default/0123456789abcdef0123456789abcdef"}`}
+		`{"containerInstanceArn":"arn:aws:ecs:us-east-1:123456789012:container-instance/default/0123456789abcdef0123456789abcdef"}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef","tags":[{"key":"a","value":"b"}],"tagKeys":["a"]}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task/default/x","tags":[{"key":"aws:a"}]}`,
+		`{"resourceArn":"arn:aws:ecs:us-east-1:123456789012:task//","tagKeys":[""]}`}
 	if status, _ := ecsRaw(t, ts, "CreateCluster", `{}`); status != 200 {
 		t.Fatal(status)
 	}

@@ -15,8 +15,8 @@ type taggable struct {
 	set func(tx store.Tx, tags []Tag) error
 }
 
-// resolveTaggable reads a resource ARN: a cluster, container instance or
-// task definition of sc.
+// resolveTaggable reads a resource ARN: a cluster, container instance, task
+// definition or task (long ARN format, task/CLUSTER/ID) of sc.
 func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, error) {
 	if resourceARN == "" {
 		return nil, invalidParameter("resourceArn cannot be null or empty.")
@@ -116,12 +116,53 @@ func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, erro
 				return put(tx, key, td)
 			},
 		}, nil
+	case "task":
+		// Only the long format (task/CLUSTER/ID) names a cluster; ECS tags
+		// tasks by it.
+		cluster, id, ok := strings.Cut(rest, "/")
+		if !ok || !clusterNameRE.MatchString(cluster) || !taskIDRE.MatchString(id) {
+			return nil, invalidParameter("Invalid resource arn %s.", resourceARN)
+		}
+		key := taskKey(sc, cluster, id)
+		read := func(r store.Reader) (*Task, error) {
+			// Tasks of a deleted cluster stay describable (DescribeTasks),
+			// so their tags stay readable too; a cluster that never
+			// existed is not found, as for container instances.
+			if _, err := get[Cluster](r, clusterKey(sc, cluster)); err != nil {
+				if isNotFound(err) {
+					return nil, clusterNotFound()
+				}
+				return nil, err
+			}
+			t, err := get[Task](r, key)
+			if isNotFound(err) {
+				return nil, resourceNotFound()
+			}
+			return t, err
+		}
+		return &taggable{
+			get: func(r store.Reader) ([]Tag, error) {
+				t, err := read(r)
+				if err != nil {
+					return nil, err
+				}
+				return t.Tags, nil
+			},
+			set: func(tx store.Tx, tags []Tag) error {
+				t, err := read(tx)
+				if err != nil {
+					return err
+				}
+				t.Tags = tags
+				return put(tx, key, t)
+			},
+		}, nil
 	}
-	return nil, invalidParameter("Invalid resource arn %s: rolecall tags clusters, container instances and task definitions.", resourceARN)
+	return nil, invalidParameter("Invalid resource arn %s: rolecall tags clusters, container instances, task definitions and tasks.", resourceARN)
 }
 
-// ResourceTags returns the tags of a cluster, container instance or task
-// definition by ARN (for aws:ResourceTag/* when authorizing).
+// ResourceTags returns the tags of a cluster, container instance, task
+// definition or task by ARN (for aws:ResourceTag/* when authorizing).
 func (s *Service) ResourceTags(ctx context.Context, sc Scope, resourceARN string) ([]Tag, error) {
 	sc = s.scope(sc)
 	t, err := s.resolveTaggable(sc, resourceARN)

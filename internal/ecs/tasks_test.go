@@ -418,3 +418,133 @@ func TestRefreshLoop(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// Tasks are taggable: RunTask's tags are kept on the task, DescribeTasks
+// shows them only with include TAGS, the tag operations take the task's
+// (long) ARN with the same rules as other resources, and state changes keep
+// them.
+func TestTaskTags(t *testing.T) {
+	s, _ := taskFixture(t)
+	ctx := context.Background()
+	ci := register(t, s, 4096, 4096)
+
+	_, err := s.RunTask(ctx, sc, &RunTaskInput{TaskDefinition: "plain", Tags: []Tag{{"aws:x", "1"}}})
+	wantErr(t, err, "InvalidParameterException", "Tag keys cannot start with the reserved prefix 'aws:'.")
+	run, err := s.RunTask(ctx, sc, &RunTaskInput{TaskDefinition: "plain", Tags: []Tag{{"env", "dev"}, {"team", "a"}}})
+	if err != nil || len(run.Tasks) != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	taskARN := run.Tasks[0].TaskArn
+	if len(run.Tasks[0].Tags) != 2 {
+		t.Fatalf("RunTask answer without its tags: %+v", run.Tasks[0])
+	}
+	tags, err := s.ListTagsForResource(ctx, sc, taskARN)
+	if err != nil || len(tags) != 2 || tags[0] != (Tag{"env", "dev"}) || tags[1] != (Tag{"team", "a"}) {
+		t.Fatalf("%v %v", tags, err)
+	}
+	if err := s.TagResource(ctx, sc, taskARN, []Tag{{"team", "b"}, {"cost", "42"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UntagResource(ctx, sc, taskARN, []string{"env", "absent"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []Tag{{"team", "b"}, {"cost", "42"}}
+	check := func(what string) {
+		t.Helper()
+		tags, err := s.ListTagsForResource(ctx, sc, taskARN)
+		if err != nil || len(tags) != 2 || tags[0] != want[0] || tags[1] != want[1] {
+			t.Fatalf("%s: %v %v", what, tags, err)
+		}
+	}
+	check("tagged")
+
+	dt, err := s.DescribeTasks(ctx, sc, &DescribeTasksInput{Tasks: []string{taskARN}})
+	if err != nil || len(dt.Tasks) != 1 || dt.Tasks[0].Tags != nil {
+		t.Fatalf("tags without include: %+v %v", dt, err)
+	}
+	dt, err = s.DescribeTasks(ctx, sc, &DescribeTasksInput{Tasks: []string{taskIDOf(taskARN)}, Include: []string{"TAGS"}})
+	if err != nil || len(dt.Tasks) != 1 || len(dt.Tasks[0].Tags) != 2 || dt.Tasks[0].Tags[0] != want[0] {
+		t.Fatalf("tags with include: %+v %v", dt, err)
+	}
+	// Describing without TAGS did not drop them.
+	check("described")
+
+	// The agent's reports and StopTask rewrite the task: the tags stay.
+	if _, err := s.SubmitTaskStateChange(ctx, sc, &SubmitTaskStateChangeInput{Task: taskARN, Status: TaskRunning}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.StopTask(ctx, sc, &StopTaskInput{Task: taskARN})
+	if err != nil || st.Tags != nil {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if _, err := s.SubmitTaskStateChange(ctx, sc, &SubmitTaskStateChangeInput{Task: taskARN, Status: TaskStopped}); err != nil {
+		t.Fatal(err)
+	}
+	check("stopped")
+	// A stopped task is still taggable, as it is describable.
+	if err := s.TagResource(ctx, sc, taskARN, []Tag{{"done", "yes"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, _ = s.ListTagsForResource(ctx, sc, taskARN)
+	if len(tags) != 3 || tags[2] != (Tag{"done", "yes"}) {
+		t.Fatal(tags)
+	}
+	// Tags are the task's own, not its instance's.
+	if tags, _ := s.ListTagsForResource(ctx, sc, ci.ContainerInstanceArn); len(tags) != 0 {
+		t.Fatal(tags)
+	}
+
+	// The same rules as for other resources.
+	var many []Tag
+	for i := range 48 {
+		many = append(many, Tag{Key: "k" + strings.Repeat("x", i)})
+	}
+	err = s.TagResource(ctx, sc, taskARN, many)
+	wantErr(t, err, "InvalidParameterException", "A resource can have at most 50 tags.")
+	err = s.TagResource(ctx, sc, taskARN, []Tag{{"AWS:team", "x"}})
+	wantErr(t, err, "InvalidParameterException", "Tag keys cannot start with the reserved prefix 'aws:'.")
+	err = s.TagResource(ctx, sc, taskARN, nil)
+	wantErr(t, err, "InvalidParameterException", "Tags cannot be null or empty.")
+	err = s.UntagResource(ctx, sc, taskARN, nil)
+	wantErr(t, err, "InvalidParameterException", "TagKeys cannot be null or empty.")
+	tags, _ = s.ListTagsForResource(ctx, sc, taskARN)
+	if len(tags) != 3 {
+		t.Fatalf("a refused call changed the tags: %v", tags)
+	}
+
+	// The tasks of a deleted cluster stay describable, and taggable.
+	force := true
+	if _, err := s.DeregisterContainerInstance(ctx, sc, &DeregisterContainerInstanceInput{ContainerInstance: ci.ContainerInstanceArn, Force: &force}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteCluster(ctx, sc, "default"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UntagResource(ctx, sc, taskARN, []string{"done"}); err != nil {
+		t.Fatal(err)
+	}
+	check("cluster deleted")
+
+	// Unknown tasks are not found, as other missing resources are.
+	unknown := "arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef"
+	_, err = s.ListTagsForResource(ctx, sc, unknown)
+	wantErr(t, err, "ResourceNotFoundException", "The specified resource could not be found.")
+	err = s.TagResource(ctx, sc, unknown, []Tag{{"a", "b"}})
+	wantErr(t, err, "ResourceNotFoundException", "")
+	err = s.UntagResource(ctx, sc, unknown, []string{"a"})
+	wantErr(t, err, "ResourceNotFoundException", "")
+	_, err = s.ListTagsForResource(ctx, sc, "arn:aws:ecs:us-east-1:123456789012:task/nope/0123456789abcdef0123456789abcdef")
+	wantErr(t, err, "ClusterNotFoundException", "")
+	_, err = s.ListTagsForResource(ctx, sc, "arn:aws:ecs:us-east-1:999999999999:task/default/0123456789abcdef0123456789abcdef")
+	wantErr(t, err, "ResourceNotFoundException", "")
+	// The short format names no cluster; malformed IDs are refused.
+	for _, bad := range []string{
+		"arn:aws:ecs:us-east-1:123456789012:task/" + taskIDOf(taskARN),
+		"arn:aws:ecs:us-east-1:123456789012:task/default/xyz",
+		"arn:aws:ecs:us-east-1:123456789012:task/default/",
+		"arn:aws:ecs:us-east-1:123456789012:task/",
+	} {
+		_, err = s.ListTagsForResource(ctx, sc, bad)
+		wantErr(t, err, "InvalidParameterException", "Invalid resource arn "+bad+".")
+	}
+}

@@ -2,7 +2,7 @@
 # The ECS control plane with the AWS CLI against `rolecall serve`: clusters,
 # container instances, task definitions with a task role, tags, the
 # iam:PassRole check for a user who lacks it, and tasks (run, describe,
-# list, state changes, stop, forced deregistration).
+# tags, list, state changes, stop, forced deregistration).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/lib/server.sh
@@ -121,11 +121,19 @@ ecs create-cluster --cluster-name jobs >/dev/null
 expect_error InvalidParameterException ecs run-task --cluster jobs --task-definition web
 out=$(ecs register-container-instance --cluster jobs --total-resources name=CPU,type=INTEGER,integerValue=1024 name=MEMORY,type=INTEGER,integerValue=300)
 ji=$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["containerInstance"]["containerInstanceArn"])' <<<"$out")
-out=$(ecs run-task --cluster jobs --task-definition web --count 3 --started-by e2e)
+out=$(ecs run-task --cluster jobs --task-definition web --count 3 --started-by e2e --tags key=env,value=e2e)
 json_check 'len(d["tasks"])==2 and d["failures"]==[{"arn":"'$ji'","reason":"RESOURCE:MEMORY"}] and d["tasks"][0]["lastStatus"]=="PENDING" and d["tasks"][0]["containerInstanceArn"]=="'$ji'"' <<<"$out"
 task=$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["tasks"][0]["taskArn"])' <<<"$out")
 out=$(ecs describe-tasks --cluster jobs --tasks "$task")
-json_check 'd["tasks"][0]["desiredStatus"]=="RUNNING" and d["tasks"][0]["taskDefinitionArn"].endswith("task-definition/web:1") and "ecretAccessKey" not in json.dumps(d) and "essionToken" not in json.dumps(d)' <<<"$out"
+json_check 'd["tasks"][0]["desiredStatus"]=="RUNNING" and d["tasks"][0]["taskDefinitionArn"].endswith("task-definition/web:1") and "tags" not in d["tasks"][0] and "ecretAccessKey" not in json.dumps(d) and "essionToken" not in json.dumps(d)' <<<"$out"
+# Task tags: RunTask's, then tag-resource / untag-resource on the task ARN.
+ecs tag-resource --resource-arn "$task" --tags key=owner,value=ci key=tmp,value=x
+ecs untag-resource --resource-arn "$task" --tag-keys tmp
+out=$(ecs list-tags-for-resource --resource-arn "$task")
+json_check 'd["tags"]==[{"key":"env","value":"e2e"},{"key":"owner","value":"ci"}]' <<<"$out"
+out=$(ecs describe-tasks --cluster jobs --tasks "$task" --include TAGS)
+json_check 'len(d["tasks"][0]["tags"])==2' <<<"$out"
+expect_error ResourceNotFoundException ecs list-tags-for-resource --resource-arn arn:aws:ecs:us-east-1:$acct:task/jobs/0123456789abcdef0123456789abcdef
 ecs submit-task-state-change --cluster jobs --task "$task" --status RUNNING >/dev/null
 out=$(ecs list-tasks --cluster jobs --started-by e2e)
 json_check 'len(d["taskArns"])==2' <<<"$out"
