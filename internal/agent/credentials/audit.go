@@ -268,13 +268,35 @@ func (a *AuditLog) open(now time.Time) error {
 		f.Close()
 		return fmt.Errorf("credentials: audit log: %w", err)
 	}
+	// The file's hour is its last line's (before the newline below).
+	modTime := st.ModTime()
+	// A write cut short (a full disk) left a partial line: end it, so the
+	// next line stands on its own and the cut one reads as cut.
+	if n := st.Size(); n > 0 {
+		last := make([]byte, 1)
+		if r, rerr := os.Open(a.path); rerr == nil {
+			_, rerr = r.ReadAt(last, n-1)
+			r.Close()
+			if rerr == nil && last[0] != '\n' {
+				if _, err := f.Write([]byte{'\n'}); err != nil {
+					f.Close()
+					return fmt.Errorf("credentials: audit log: %w", err)
+				}
+				st, err = f.Stat()
+				if err != nil {
+					f.Close()
+					return fmt.Errorf("credentials: audit log: %w", err)
+				}
+			}
+		}
+	}
 	a.f = f
 	a.fd = fileDescriptor(f)
 	a.gen++
 	a.size.Store(st.Size())
 	a.hour = now.UTC().Truncate(time.Hour)
 	if st.Size() > 0 {
-		a.hour = st.ModTime().UTC().Truncate(time.Hour)
+		a.hour = modTime.UTC().Truncate(time.Hour)
 	}
 	return nil
 }

@@ -425,3 +425,28 @@ func TestAuditConcurrentRollover(t *testing.T) {
 		t.Errorf("only %d files: no size rollover happened", len(ents))
 	}
 }
+
+// A line a full disk cut short is ended before the next one is written, so
+// the next line stands on its own.
+func TestAuditEndsACutLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	if err := os.WriteFile(path, []byte("2026-11-22T12:00:00Z 200 full line\n2026-11-22T12:00:00Z 2"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, t0, t0); err != nil { // this hour's file: no rollover
+		t.Fatal(err)
+	}
+	al, err := OpenAuditLog(AuditLogOptions{Path: path, Now: newClock(t0).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer al.Close()
+	if err := al.Audit(AuditEvent{Time: t0, Status: 400}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 3 || lines[1] != "2026-11-22T12:00:00Z 2" || !strings.HasPrefix(lines[2], "2026-11-22T12:00:00Z 400 ") {
+		t.Fatalf("%q", b)
+	}
+}

@@ -258,11 +258,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != routeOther && id != "" {
 		rec, found = h.cache.get(id)
 	}
-	key := limiterKey{ip: callerIP(r.RemoteAddr), route: rt}
+	shared := limiterKey{ip: callerIP(r.RemoteAddr), route: rt}
+	var allowed bool
 	if found {
-		key.task = rec.entry.TaskARN
+		allowed = !h.limits.exhausted(shared, now) && h.limits.allow(limiterKey{ip: shared.ip, route: rt, task: rec.entry.TaskARN}, now)
+	} else {
+		allowed = h.limits.allow(shared, now)
 	}
-	if !h.limits.allow(key, now) {
+	if !allowed {
 		w.Header().Set("Retry-After", "1")
 		e := apiError{CodeTooManyRequests, "You have reached maximum request limit.", http.StatusTooManyRequests}
 		if rt == routeOther {
@@ -299,6 +302,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if e, bad := authorize(r, rec, rt); bad {
+		// A wrong token is a guess too: it draws on the caller's bucket.
+		h.limits.allow(shared, now)
 		if e.HTTPErrorCode == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", "ContainerCredentials")
 		}

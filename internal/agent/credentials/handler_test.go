@@ -493,6 +493,11 @@ func TestRateLimit(t *testing.T) {
 	if rec := e.do("GET", V2Path+"/"+NewCredentialID(), "172.17.0.5:1", nil); rec.Code != 429 {
 		t.Errorf("guessing past the burst: %d", rec.Code)
 	}
+	// While the caller's bucket is empty, real IDs get 429 too: a 429 must
+	// not tell a guesser that an ID does not exist.
+	if rec := e.do("GET", V2Path+"/"+otherID, "172.17.0.5:1", nil); rec.Code != 429 {
+		t.Errorf("a real ID after the guesses: %d", rec.Code)
+	}
 	// Another caller, and the v1 endpoint, have their own buckets.
 	if rec := e.do("GET", V2Path+"/"+id, "172.17.0.6:1", nil); rec.Code != 200 {
 		t.Errorf("other caller: %d", rec.Code)
@@ -738,6 +743,28 @@ func TestResponseHeadersNotShared(t *testing.T) {
 	if second.Header().Get("Content-Type") != "application/json" || second.Header().Get("Cache-Control") != "no-store" ||
 		second.Header().Get("Content-Length") != strconv.Itoa(second.Body.Len()) {
 		t.Fatalf("headers %v", second.Header())
+	}
+}
+
+// Wrong tokens are guesses too: they draw on the caller's bucket, and once
+// it is empty the right token gets 429 as well.
+func TestRateLimitWrongTokens(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Rate = 0 })
+	entry := testEntry(t0.Add(time.Hour))
+	entry.AuthorizationToken = "right-token"
+	id := e.add(entry)
+	const caller = "127.0.0.1:40000"
+	for i := 0; i < DefaultBurst; i++ {
+		if rec := e.do("GET", V2Path+"/"+id, caller, http.Header{"Authorization": {"guess-" + strconv.Itoa(i)}}); rec.Code != 403 {
+			t.Fatalf("guess %d: %d", i, rec.Code)
+		}
+	}
+	if rec := e.do("GET", V2Path+"/"+id, caller, http.Header{"Authorization": {"right-token"}}); rec.Code != 429 {
+		t.Fatalf("the right token after %d wrong ones: %d", DefaultBurst, rec.Code)
+	}
+	e.clock.Advance(time.Second)
+	if rec := e.do("GET", V2Path+"/"+id, caller, http.Header{"Authorization": {"right-token"}}); rec.Code != 200 {
+		t.Fatalf("a second later: %d", rec.Code)
 	}
 }
 

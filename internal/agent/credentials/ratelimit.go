@@ -10,8 +10,11 @@ import (
 
 // route identifies which endpoint a request is for. The rate limit is kept per
 // caller IP, route and task: a request for a cached credential ID counts
-// against that task's bucket (the ID's task), one for an unknown ID against
-// the caller's shared one. Keyed on the raw path instead (as ECS's agent
+// against that task's bucket (the ID's task), one for an unknown ID — or
+// with a wrong token — against the caller's shared one; and while the
+// caller's shared bucket is empty, every request of the caller on the route
+// is refused, known IDs included, so that a 429 tells a guesser nothing
+// about which IDs exist. Keyed on the raw path instead (as ECS's agent
 // does), every guessed ID would get a fresh bucket and the limit would not
 // slow down guessing at all; keyed on the caller alone, every task of a
 // process runtime (all calling from 127.0.0.1) would share one bucket and a
@@ -92,6 +95,18 @@ func (l *limiters) allow(k limiterKey, now time.Time) bool {
 	// decisions. If a sweep or eviction drops e meanwhile, this one decision
 	// is still e's, as if it came just before the drop.
 	return e.lim.AllowN(now, 1)
+}
+
+// exhausted reports whether k's bucket is empty at now, without taking
+// from it (a caller without a bucket yet has a full one).
+func (l *limiters) exhausted(k limiterKey, now time.Time) bool {
+	if l.rate == rate.Inf {
+		return false
+	}
+	l.mu.Lock()
+	e, ok := l.m[k]
+	l.mu.Unlock()
+	return ok && e.lim.TokensAt(now) < 1
 }
 
 func (l *limiters) sweep(now time.Time) {
