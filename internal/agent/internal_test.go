@@ -576,3 +576,39 @@ func gone(pid int) bool {
 	}
 	return false
 }
+
+// FuzzTaskRecord: whatever a task record holds (a container runs as the
+// agent's user and could write it), a restarted agent neither panics nor
+// leaves it behind: it adopts and reports the task, reports its recorded
+// end, or gives it up.
+func FuzzTaskRecord(f *testing.F) {
+	const id = "4123456789abcdef0123456789abcdef"
+	arn := "arn:aws:ecs:eu-west-1:123456789012:task/default/" + id
+	f.Add([]byte(`{"taskArn":"` + arn + `","containerInstanceArn":"arn:i","token":"t","containers":[{"name":"app","essential":true,"runtimeId":"1"}]}`))
+	f.Add([]byte(`{"taskArn":"` + arn + `","containerInstanceArn":"arn:i","containers":[{"name":"app"}],"stopped":{"reason":"r","containers":[{"containerName":"app","exitCode":3}]}}`))
+	f.Add([]byte(`{"taskArn":"` + arn + `","containerInstanceArn":"arn:other","containers":[{"name":"app"}]}`))
+	f.Add([]byte(`{"taskArn":"x","containers":[{"name":"../.."}]}`))
+	f.Add([]byte(`{"taskArn":"` + arn + `","containers":[{"name":""},{"name":"a/b"}]}`))
+	f.Add([]byte(`{`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a := testAgent(t)
+		(&fakeControlPlane{}).attach(t, a)
+		a.instanceARN = "arn:i"
+		if err := os.MkdirAll(a.recordDir(id), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(a.recordDir(id), taskRecordFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		a.adopt(context.Background())
+		a.wg.Wait()
+		a.reports.Wait()
+		if _, err := os.Stat(a.recordDir(id)); !os.IsNotExist(err) {
+			t.Fatalf("the record remains (%v): %q", err, b)
+		}
+		if len(a.tasks) != 0 {
+			t.Fatalf("a task is still followed: %q", b)
+		}
+	})
+}
