@@ -305,6 +305,9 @@ func (a *Agent) register(ctx context.Context, knownARN string) (string, error) {
 			}
 			continue
 		}
+		if knownARN != "" && notThisAgent(err) {
+			return "", fmt.Errorf("agent: re-registering %s: %w (run the agent with the identity that registered it — for a role, the same role session name — or delete %s to register as a new container instance)", knownARN, err, statePath(a.cfg.StateDir))
+		}
 		if errors.As(err, &ae) && knownARN != "" && ae.Code == "ClientException" {
 			return "", fmt.Errorf("agent: re-registering %s: %w (delete %s to register as a new container instance)", knownARN, err, statePath(a.cfg.StateDir))
 		}
@@ -349,6 +352,20 @@ func (a *Agent) pollLoop(ctx context.Context, st *state) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
+			}
+			if unboundInstance(err) {
+				// Registered before the control plane kept agent
+				// identities: registering again binds it to this agent.
+				a.log.Info("registering the container instance again to bind it to this agent's identity")
+				if _, rerr := a.register(ctx, a.instanceARN); rerr != nil {
+					return rerr
+				}
+				continue
+			}
+			if notThisAgent(err) {
+				// The instance is bound to another identity: the agent's
+				// credentials changed identity (a new role session name).
+				return fmt.Errorf("agent: Poll: %w (the agent's identity changed since it registered; restart it with the identity that registered %s, or delete %s to register anew)", err, a.instanceARN, statePath(a.cfg.StateDir))
 			}
 			var ae *APIError
 			if errors.As(err, &ae) && !retryable(err) && ae.Code != "AccessDeniedException" {
@@ -416,4 +433,21 @@ func machineMemoryMiB() int64 {
 		}
 	}
 	return -1
+}
+
+// notThisAgent reports whether the control plane refused a call because
+// the container instance is bound to another identity than the caller's
+// (see docs/ECS.md, the agent channel): retrying will not help.
+func notThisAgent(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == "AccessDeniedException" &&
+		strings.Contains(ae.Message, "was registered by another principal")
+}
+
+// unboundInstance reports whether Poll was refused because the instance has
+// no agent identity yet (registered in process, or before bindings).
+func unboundInstance(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == "AccessDeniedException" &&
+		strings.Contains(ae.Message, "has no agent identity yet")
 }

@@ -469,4 +469,23 @@ func TestAgentRunsTaskWithTaskRole(t *testing.T) {
 			}
 		})
 	}
+
+	// The instance is bound to the session that registered it: an agent
+	// whose credentials are another session (another instance's, or a
+	// new role session name) cannot take it over, and says what to do.
+	ag.stop(t)
+	ag = nil
+	oc, err := s.srv.STS.AssumeRoleForService(ctx, "ec2.amazonaws.com", instRole, "i-0fedcba9876543210", 0, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	thief, err := agent.New(agent.Config{Endpoint: s.url, Cluster: "default", Region: "us-east-1", StateDir: stateDir, Listen: "127.0.0.1:0",
+		Credentials: credentials.NewStaticCredentialsProvider(oc.AccessKeyID, oc.SecretAccessKey, oc.SessionToken)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := thief.Run(ctx); err == nil || !strings.Contains(err.Error(), "was registered by another principal") ||
+		!strings.Contains(err.Error(), "the same role session name") {
+		t.Fatalf("another identity with the instance's state: %v", err)
+	}
 }

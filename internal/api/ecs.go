@@ -89,9 +89,16 @@ type ecsKeys struct {
 	requestTags  []ecs.Tag
 	tagKeys      []string
 	resourceTags []ecs.Tag
+	tagsErr      error  // reading resourceTags failed: the call cannot be decided
 	cluster      string // ecs:cluster
 	createAction string // ecs:CreateAction
 	passedTo     string // iam:PassedToService
+}
+
+// withResourceTags sets the resource's tags (ecsResourceTags' answer).
+func (k *ecsKeys) withResourceTags(tags []ecs.Tag, err error) *ecsKeys {
+	k.resourceTags, k.tagsErr = tags, err
+	return k
 }
 
 func (k *ecsKeys) withRequestTags(tags []ecs.Tag) *ecsKeys {
@@ -145,6 +152,11 @@ func (s *Server) authorizeECS(ctx context.Context, ri *requestInfo, calls ...ecs
 	}
 	for _, call := range calls {
 		keys := call.keys
+		if keys != nil && keys.tagsErr != nil {
+			// A policy may deny on aws:ResourceTag: without the tags the
+			// call is not decided (not allowed by default either).
+			return keys.tagsErr
+		}
 		if keys == nil {
 			keys = &ecsKeys{}
 		}
@@ -164,13 +176,17 @@ func ecsDenied(err error) error {
 }
 
 // resourceTags are a resource's tags for aws:ResourceTag/*; resources that
-// do not exist (yet) have none.
-func (s *Server) ecsResourceTags(ctx context.Context, sc ecs.Scope, resourceARN string) []ecs.Tag {
+// do not exist (yet), or are not valid ARNs, have none (the operation then
+// answers for them). Other failures (the store's) are returned.
+func (s *Server) ecsResourceTags(ctx context.Context, sc ecs.Scope, resourceARN string) ([]ecs.Tag, error) {
 	tags, err := s.ECS.ResourceTags(ctx, sc, resourceARN)
 	if err != nil {
-		return nil
+		if _, ok := awserr.As(err); ok {
+			return nil, nil
+		}
+		return nil, err
 	}
-	return tags
+	return tags, nil
 }
 
 // clusterARN resolves a cluster identifier for authorization.
@@ -198,7 +214,7 @@ func (s *Server) ecsClusterCall(ctx context.Context, sc ecs.Scope, action, clust
 	if keys == nil {
 		keys = &ecsKeys{}
 	}
-	keys.resourceTags = s.ecsResourceTags(ctx, sc, clusterARN)
+	keys.withResourceTags(s.ecsResourceTags(ctx, sc, clusterARN))
 	return ecsCall{action: "ecs:" + action, resource: clusterARN, keys: keys}
 }
 
@@ -359,7 +375,7 @@ func (s *Server) ecsInstanceCalls(ctx context.Context, sc ecs.Scope, action, clu
 		if err != nil {
 			return nil, err
 		}
-		keys := &ecsKeys{cluster: clusterARN, resourceTags: s.ecsResourceTags(ctx, sc, instanceARN)}
+		keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(s.ecsResourceTags(ctx, sc, instanceARN))
 		calls = append(calls, ecsCall{action: "ecs:" + action, resource: instanceARN, keys: keys})
 	}
 	if len(calls) == 0 {
@@ -531,7 +547,7 @@ func (s *Server) ecsTagResource(ctx context.Context, ri *requestInfo, sc ecs.Sco
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	keys := (&ecsKeys{resourceTags: s.ecsResourceTags(ctx, sc, in.ResourceArn)}).withRequestTags(in.Tags)
+	keys := (&ecsKeys{}).withResourceTags(s.ecsResourceTags(ctx, sc, in.ResourceArn)).withRequestTags(in.Tags)
 	if err := s.authorizeECS(ctx, ri, ecsCall{action: "ecs:TagResource", resource: in.ResourceArn, keys: keys}); err != nil {
 		return nil, err
 	}
@@ -545,7 +561,7 @@ func (s *Server) ecsUntagResource(ctx context.Context, ri *requestInfo, sc ecs.S
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	keys := &ecsKeys{resourceTags: s.ecsResourceTags(ctx, sc, in.ResourceArn), tagKeys: in.TagKeys}
+	keys := (&ecsKeys{tagKeys: in.TagKeys}).withResourceTags(s.ecsResourceTags(ctx, sc, in.ResourceArn))
 	if err := s.authorizeECS(ctx, ri, ecsCall{action: "ecs:UntagResource", resource: in.ResourceArn, keys: keys}); err != nil {
 		return nil, err
 	}
@@ -559,7 +575,7 @@ func (s *Server) ecsListTagsForResource(ctx context.Context, ri *requestInfo, sc
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	keys := &ecsKeys{resourceTags: s.ecsResourceTags(ctx, sc, in.ResourceArn)}
+	keys := (&ecsKeys{}).withResourceTags(s.ecsResourceTags(ctx, sc, in.ResourceArn))
 	if err := s.authorizeECS(ctx, ri, ecsCall{action: "ecs:ListTagsForResource", resource: in.ResourceArn, keys: keys}); err != nil {
 		return nil, err
 	}

@@ -92,7 +92,7 @@ func (s *Server) ecsRunTask(ctx context.Context, ri *requestInfo, sc ecs.Scope, 
 	if err != nil {
 		return nil, err
 	}
-	keys := &ecsKeys{cluster: clusterARN, resourceTags: s.ecsResourceTags(ctx, sc, td.TaskDefinitionArn)}
+	keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(s.ecsResourceTags(ctx, sc, td.TaskDefinitionArn))
 	calls := []ecsCall{{action: "ecs:RunTask", resource: td.TaskDefinitionArn, keys: keys}}
 	if len(in.Tags) > 0 {
 		calls = append(calls, tagOnCreate("RunTask", s.ECS.ARN(sc, "task/"+name+"/*"), in.Tags))
@@ -127,7 +127,7 @@ func (s *Server) ecsTaskCalls(ctx context.Context, sc ecs.Scope, action, cluster
 		if err != nil {
 			return nil, err
 		}
-		keys := &ecsKeys{cluster: clusterARN, resourceTags: s.ecsResourceTags(ctx, sc, taskARN)}
+		keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(s.ecsResourceTags(ctx, sc, taskARN))
 		calls = append(calls, ecsCall{action: "ecs:" + action, resource: taskARN, keys: keys})
 	}
 	return calls, nil

@@ -596,3 +596,33 @@ func TestECSTaskTags(t *testing.T) {
 	_, err = root.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: aws.String(short)})
 	apiError(t, err, "InvalidParameterException", "Invalid resource arn "+short+".", 400)
 }
+
+// An instance without an agent identity (registered in process, or before
+// bindings were kept) is refused to API callers until its agent registers
+// it again, which binds it to that agent.
+func TestECSUnboundInstance(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	if _, err := ecsClient(ts, "", "", "").CreateCluster(ctx, &awsecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	ci, err := ts.Server.ECS.RegisterContainerInstance(ctx, ecs.Scope{Account: "123456789012"}, &ecs.RegisterContainerInstanceInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := ci.ContainerInstanceArn
+	instRole := ecsRole(t, ts, "ecsInstanceRole", ecsEC2Trust, "", ecsInstancePolicyARN)
+	agent := instanceCreds(t, ts, instRole, "i-0123456789abcdef0")
+	other := instanceCreds(t, ts, instRole, "i-0fedcba9876543210")
+	status, b := ecsSigned(t, ts, "Poll", `{"containerInstance":"`+arn+`"}`, agent)
+	if status != 400 || !strings.Contains(string(b), "has no agent identity yet") {
+		t.Fatalf("Poll of an unbound instance: %d %s", status, b)
+	}
+	if status, b := ecsSigned(t, ts, "RegisterContainerInstance", `{"containerInstanceArn":"`+arn+`"}`, agent); status != 200 {
+		t.Fatalf("re-registering: %d %s", status, b)
+	}
+	pollAs(t, ts, agent, arn, 0)
+	if status, b := ecsSigned(t, ts, "Poll", `{"containerInstance":"`+arn+`"}`, other); status != 400 || !strings.Contains(string(b), "registered by another principal") {
+		t.Fatalf("another instance's Poll: %d %s", status, b)
+	}
+}

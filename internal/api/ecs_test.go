@@ -306,6 +306,7 @@ func TestECSBadInput(t *testing.T) {
 			"Invalid request body: containerDefinitions.memory must be an integer, not a string."},
 		{"ListClusters", `{"maxResults":1} {`, "Invalid request body: unexpected data after the JSON object."},
 		{"CreateCluster", `{"a" 1}`, "Invalid request body: malformed JSON at character 6: invalid character '1' after object key."},
+		{"SubmitTaskStateChange", `{"task":"x","pullStartedAt":1e300}`, "Invalid request body: timestamp 1e+300 is out of range"},
 	} {
 		status, out := ecsRaw(t, ts, c.op, c.body)
 		if status != 400 || out["__type"] != "SerializationException" || out["message"] != c.message {

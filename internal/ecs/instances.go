@@ -139,7 +139,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 			if ci.Status == StatusInactive {
 				return clientException("Container instance %s is inactive.", id)
 			}
-			if err := checkAgent(tx, sc, cluster, id, in.Agent); err != nil {
+			if err := checkReregister(tx, sc, cluster, id, in.Agent); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -24,6 +25,10 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	var f float64
 	if err := json.Unmarshal(b, &f); err != nil {
 		return err
+	}
+	// Years 1 to 9999: beyond, the conversion below would overflow.
+	if math.IsNaN(f) || f < -62135596800 || f > 253402300799 {
+		return fmt.Errorf("timestamp %v is out of range", f)
 	}
 	sec, frac := math.Modf(f)
 	t.Time = time.Unix(int64(sec), int64(math.Round(frac*1000))*int64(time.Millisecond)).UTC()

@@ -194,15 +194,32 @@ type agentBinding struct {
 }
 
 // checkAgent refuses a principal other than the one that registered the
-// instance. An empty principal (an in-process caller) and an instance
-// without a binding (registered before rolecall kept them) pass.
+// instance. An empty principal is an in-process caller (the API layer
+// always sets the caller's). An instance without a binding (registered
+// in process, or before rolecall kept bindings) is refused to every API
+// caller until its agent registers it again, which binds it.
 func checkAgent(r store.Reader, sc Scope, cluster, instanceID, principal string) error {
+	return checkBinding(r, sc, cluster, instanceID, principal, false)
+}
+
+// checkReregister is checkAgent for RegisterContainerInstance with a
+// known ARN: an instance without a binding may be registered again (and is
+// then bound to the caller).
+func checkReregister(r store.Reader, sc Scope, cluster, instanceID, principal string) error {
+	return checkBinding(r, sc, cluster, instanceID, principal, true)
+}
+
+func checkBinding(r store.Reader, sc Scope, cluster, instanceID, principal string, unboundOK bool) error {
 	if principal == "" {
 		return nil
 	}
 	b, err := get[agentBinding](r, agentKey(sc, cluster, instanceID))
-	if isNotFound(err) {
+	if isNotFound(err) && unboundOK {
 		return nil
+	}
+	if isNotFound(err) {
+		return awserr.New(http.StatusBadRequest, "AccessDeniedException",
+			"Container instance %s has no agent identity yet; its agent must register it again (RegisterContainerInstance with its containerInstanceArn).", instanceID)
 	}
 	if err != nil {
 		return err
