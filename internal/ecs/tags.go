@@ -15,6 +15,29 @@ type taggable struct {
 	set func(tx store.Tx, tags []Tag) error
 }
 
+// taggableRecord is the taggable of a record of type T stored under key:
+// read finds it (answering the resource's own not-found errors) and tags
+// points at its tags.
+func taggableRecord[T any](key string, read func(store.Reader) (*T, error), tags func(*T) *[]Tag) *taggable {
+	return &taggable{
+		get: func(r store.Reader) ([]Tag, error) {
+			v, err := read(r)
+			if err != nil {
+				return nil, err
+			}
+			return *tags(v), nil
+		},
+		set: func(tx store.Tx, t []Tag) error {
+			v, err := read(tx)
+			if err != nil {
+				return err
+			}
+			*tags(v) = t
+			return put(tx, key, v)
+		},
+	}
+}
+
 // resolveTaggable reads a resource ARN: a cluster, container instance, task
 // definition or task (long ARN format, task/CLUSTER/ID) of sc.
 func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, error) {
@@ -34,24 +57,8 @@ func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, erro
 		if !clusterNameRE.MatchString(rest) {
 			return nil, invalidParameter("Invalid resource arn %s.", resourceARN)
 		}
-		key := clusterKey(sc, rest)
-		return &taggable{
-			get: func(r store.Reader) ([]Tag, error) {
-				c, err := activeCluster(r, sc, rest)
-				if err != nil {
-					return nil, err
-				}
-				return c.Tags, nil
-			},
-			set: func(tx store.Tx, tags []Tag) error {
-				c, err := activeCluster(tx, sc, rest)
-				if err != nil {
-					return err
-				}
-				c.Tags = tags
-				return put(tx, key, c)
-			},
-		}, nil
+		read := func(r store.Reader) (*Cluster, error) { return activeCluster(r, sc, rest) }
+		return taggableRecord(clusterKey(sc, rest), read, func(c *Cluster) *[]Tag { return &c.Tags }), nil
 	case "container-instance":
 		cluster, id, ok := strings.Cut(rest, "/")
 		if !ok || !clusterNameRE.MatchString(cluster) || !instanceIDRE.MatchString(id) {
@@ -68,23 +75,7 @@ func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, erro
 			}
 			return ci, err
 		}
-		return &taggable{
-			get: func(r store.Reader) ([]Tag, error) {
-				ci, err := read(r)
-				if err != nil {
-					return nil, err
-				}
-				return ci.Tags, nil
-			},
-			set: func(tx store.Tx, tags []Tag) error {
-				ci, err := read(tx)
-				if err != nil {
-					return err
-				}
-				ci.Tags = tags
-				return put(tx, key, ci)
-			},
-		}, nil
+		return taggableRecord(key, read, func(v *ContainerInstance) *[]Tag { return &v.Tags }), nil
 	case "task-definition":
 		family, r, ok := strings.Cut(rest, ":")
 		rev, err := strconv.Atoi(r)
@@ -99,23 +90,7 @@ func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, erro
 			}
 			return td, err
 		}
-		return &taggable{
-			get: func(r store.Reader) ([]Tag, error) {
-				td, err := read(r)
-				if err != nil {
-					return nil, err
-				}
-				return td.Tags, nil
-			},
-			set: func(tx store.Tx, tags []Tag) error {
-				td, err := read(tx)
-				if err != nil {
-					return err
-				}
-				td.Tags = tags
-				return put(tx, key, td)
-			},
-		}, nil
+		return taggableRecord(key, read, func(v *storedTaskDef) *[]Tag { return &v.Tags }), nil
 	case "task":
 		// Only the long format (task/CLUSTER/ID) names a cluster; ECS tags
 		// tasks by it.
@@ -140,23 +115,7 @@ func (s *Service) resolveTaggable(sc Scope, resourceARN string) (*taggable, erro
 			}
 			return t, err
 		}
-		return &taggable{
-			get: func(r store.Reader) ([]Tag, error) {
-				t, err := read(r)
-				if err != nil {
-					return nil, err
-				}
-				return t.Tags, nil
-			},
-			set: func(tx store.Tx, tags []Tag) error {
-				t, err := read(tx)
-				if err != nil {
-					return err
-				}
-				t.Tags = tags
-				return put(tx, key, t)
-			},
-		}, nil
+		return taggableRecord(key, read, func(v *Task) *[]Tag { return &v.Tags }), nil
 	}
 	return nil, invalidParameter("Invalid resource arn %s: rolecall tags clusters, container instances, task definitions and tasks.", resourceARN)
 }
