@@ -13,7 +13,6 @@ package ecs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -100,42 +99,14 @@ func taskDefKey(sc Scope, family string, rev int) string {
 }
 func taskDefPrefix(sc Scope, family string) string { return prefix(sc) + "taskdef/" + family + "/" }
 
-// get reads and decodes one record; missing → store.ErrNotFound.
+// get, put and list are the store's JSON record helpers for ECS.
 func get[T any](r store.Reader, key string) (*T, error) {
-	kv, err := r.Get(key)
-	if err != nil {
-		return nil, err
-	}
-	v := new(T)
-	if err := json.Unmarshal(kv.Value, v); err != nil {
-		return nil, fmt.Errorf("ecs: corrupt record %s: %w", key, err)
-	}
-	return v, nil
+	v, _, err := store.GetJSON[T](r, key, "ecs")
+	return v, err
 }
-
-func put(tx store.Tx, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(key, b)
-}
-
-// list decodes every record under prefix, in key order.
+func put(tx store.Tx, key string, v any) error { return store.PutJSON(tx, key, v) }
 func list[T any](r store.Reader, prefix string) ([]*T, error) {
-	kvs, err := r.List(prefix, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*T, 0, len(kvs))
-	for _, kv := range kvs {
-		v := new(T)
-		if err := json.Unmarshal(kv.Value, v); err != nil {
-			return nil, fmt.Errorf("ecs: corrupt record %s: %w", kv.Key, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return store.ListJSON[T](r, prefix, "ecs")
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -3,9 +3,7 @@ package iam
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -69,50 +67,14 @@ func awsPolicyKey(acct, name string) string {
 func accessKeyKey(id string) string { return "iam/access-key/" + id }
 func accountKey(id string) string   { return "iam/account/" + id }
 
-// get reads and decodes one record; missing → store.ErrNotFound.
+// get, put, create and list are the store's JSON record helpers for IAM.
 func get[T any](r store.Reader, key string) (*T, int64, error) {
-	kv, err := r.Get(key)
-	if err != nil {
-		return nil, 0, err
-	}
-	v := new(T)
-	if err := json.Unmarshal(kv.Value, v); err != nil {
-		return nil, 0, fmt.Errorf("iam: corrupt record %s: %w", key, err)
-	}
-	return v, kv.Revision, nil
+	return store.GetJSON[T](r, key, "iam")
 }
-
-func put(tx store.Tx, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(key, b)
-}
-
-func create(tx store.Tx, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Create(key, b)
-}
-
-// list decodes every record under prefix, in key order.
+func put(tx store.Tx, key string, v any) error    { return store.PutJSON(tx, key, v) }
+func create(tx store.Tx, key string, v any) error { return store.CreateJSON(tx, key, v) }
 func list[T any](r store.Reader, prefix string) ([]*T, error) {
-	kvs, err := r.List(prefix, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*T, 0, len(kvs))
-	for _, kv := range kvs {
-		v := new(T)
-		if err := json.Unmarshal(kv.Value, v); err != nil {
-			return nil, fmt.Errorf("iam: corrupt record %s: %w", kv.Key, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return store.ListJSON[T](r, prefix, "iam")
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
@@ -206,9 +168,9 @@ func decodeShared[T any](c *recordCache, kv store.KV) (*T, error) {
 			return v, nil
 		}
 	}
-	v := new(T)
-	if err := json.Unmarshal(kv.Value, v); err != nil {
-		return nil, fmt.Errorf("iam: corrupt record %s: %w", kv.Key, err)
+	v, err := store.DecodeJSON[T](kv, "iam")
+	if err != nil {
+		return nil, err
 	}
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= maxCachedRecords {
