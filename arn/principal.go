@@ -82,7 +82,7 @@ func ClassifyPrincipal(s string) PrincipalKind {
 	if s == "*" {
 		return PrincipalAnonymous
 	}
-	if isAccountID(s) {
+	if IsAccountID(s) {
 		return PrincipalAccount
 	}
 	if !IsARN(s) {
@@ -129,8 +129,8 @@ func hasNamedSuffix(res, prefix string) bool {
 	return ok && rest != "" && rest[len(rest)-1] != '/'
 }
 
-// isAccountID reports whether s is exactly twelve ASCII digits.
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is exactly twelve ASCII digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

@@ -242,7 +242,7 @@ func compilePrincipal(pr *PrincipalElement) *principalSet {
 				switch {
 				case v == "*":
 					ps.any = true
-				case isAccountID(v):
+				case arn.IsAccountID(v):
 					ps.accounts = append(ps.accounts, v)
 				default:
 					a, err := arn.Parse(v)
@@ -271,18 +271,6 @@ func compilePrincipal(pr *PrincipalElement) *principalSet {
 	return ps
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // match returns how the caller matches the set, the strongest way first.
 func (ps *principalSet) match(p *Principal) grant {
 	if ps.any {
@@ -294,19 +282,11 @@ func (ps *principalSet) match(p *Principal) grant {
 		// element": "*" grants to the caller itself, sessions included.
 		return grantDirect
 	}
-	switch p.Kind {
-	case arn.PrincipalService:
-		for _, s := range ps.services {
-			if strings.EqualFold(s, p.ARN) {
-				return grantDirect
-			}
-		}
-		return grantNone
-	case arn.PrincipalAnonymous:
-		return grantNone
-	}
 	if ps.namesExactly(p) {
 		return grantDirect
+	}
+	if p.Kind == arn.PrincipalService || p.Kind == arn.PrincipalAnonymous {
+		return grantNone
 	}
 	if p.Kind == arn.PrincipalAssumedRole && p.RoleARN != "" {
 		for i := range ps.roles {

@@ -61,6 +61,32 @@ func lintElemPath(i int, elem string, j int) string {
 	return lintStmtPath(i) + "." + elem + "[" + strconv.Itoa(j) + "]"
 }
 
+// namedValues is one of a statement's Action, NotAction, Resource and
+// NotResource elements, with its name.
+type namedValues struct {
+	name string
+	v    Values
+}
+
+// namedPrincipal is a statement's Principal or NotPrincipal element, with
+// its name.
+type namedPrincipal struct {
+	name string
+	pr   *PrincipalElement
+}
+
+func (st *Statement) actionElements() [2]namedValues {
+	return [2]namedValues{{"Action", st.Action}, {"NotAction", st.NotAction}}
+}
+
+func (st *Statement) resourceElements() [2]namedValues {
+	return [2]namedValues{{"Resource", st.Resource}, {"NotResource", st.NotResource}}
+}
+
+func (st *Statement) principalElements() [2]namedPrincipal {
+	return [2]namedPrincipal{{"Principal", st.Principal}, {"NotPrincipal", st.NotPrincipal}}
+}
+
 func lintCondPath(i int, op, key string) string {
 	p := lintStmtPath(i) + ".Condition." + op
 	if key != "" {
@@ -189,10 +215,7 @@ func lintPolicySize(doc *Document) int {
 			next("Effect")
 			str(string(st.Effect))
 		}
-		for _, p := range []struct {
-			name string
-			pr   *PrincipalElement
-		}{{"Principal", st.Principal}, {"NotPrincipal", st.NotPrincipal}} {
+		for _, p := range st.principalElements() {
 			if p.pr == nil {
 				continue
 			}
@@ -207,10 +230,7 @@ func lintPolicySize(doc *Document) int {
 				values(e.Values)
 			}
 		}
-		for _, e := range []struct {
-			name string
-			v    Values
-		}{{"Action", st.Action}, {"NotAction", st.NotAction}, {"Resource", st.Resource}, {"NotResource", st.NotResource}} {
+		for _, e := range [...]namedValues{{"Action", st.Action}, {"NotAction", st.NotAction}, {"Resource", st.Resource}, {"NotResource", st.NotResource}} {
 			if e.v.Set {
 				next(e.name)
 				values(e.v)

@@ -13,10 +13,7 @@ var lintSourceKeys = []string{"aws:SourceArn", "aws:SourceAccount", "aws:SourceO
 
 // checkPrincipals checks the Principal and NotPrincipal elements.
 func (l *linter) checkPrincipals(st *Statement, i int) {
-	for _, pe := range []struct {
-		name string
-		pr   *PrincipalElement
-	}{{"Principal", st.Principal}, {"NotPrincipal", st.NotPrincipal}} {
+	for _, pe := range st.principalElements() {
 		if pe.pr == nil {
 			continue
 		}
@@ -291,10 +288,7 @@ func (l *linter) checkSCP(st *Statement, i int) {
 		}
 		l.add(SeverityError, "SCP_SYNTAX_ERROR_PRINCIPAL", lintStmtPath(i)+"."+elem, "Service control policies apply to the accounts they are attached to and cannot name principals. To match principals, use a condition on aws:PrincipalArn.")
 	}
-	for _, e := range []struct {
-		name string
-		v    Values
-	}{{"Action", st.Action}, {"NotAction", st.NotAction}} {
+	for _, e := range st.actionElements() {
 		for j, a := range e.v.List {
 			if k := strings.IndexAny(a, "*?"); k >= 0 && (strings.IndexByte(a, '?') >= 0 || k < len(a)-1) {
 				l.add(SeverityError, "SCP_SYNTAX_ERROR_ACTION_WILDCARD", lintElemPath(i, e.name, j), fmt.Sprintf("Service control policies allow a wildcard (*) only at the end of an action, not as in %s.", quote(a)))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rolecall/rolecall/arn"
 	"github.com/rolecall/rolecall/catalog"
 	"github.com/rolecall/rolecall/internal/wildcard"
 )
@@ -11,10 +12,7 @@ import (
 // checkResources checks the format of each Resource and NotResource ARN
 // against what the service defines, then looks for redundant entries.
 func (l *linter) checkResources(st *Statement, i int) {
-	for _, e := range []struct {
-		name string
-		v    Values
-	}{{"Resource", st.Resource}, {"NotResource", st.NotResource}} {
+	for _, e := range st.resourceElements() {
 		for j, r := range e.v.List {
 			l.checkARN(r, lintElemPath(i, e.name, j))
 		}
@@ -52,7 +50,7 @@ func (l *linter) checkARN(r, path string) {
 	if region != "" && !lintHasPattern(region) && !lintRegionShaped(region) {
 		l.add(SeverityError, "INVALID_ARN_REGION", path, fmt.Sprintf("The Region %s in %s is not a Region code such as us-east-1.", quote(region), quote(r)))
 	}
-	if account != "" && !lintHasPattern(account) && account != "aws" && !isAccountID(account) {
+	if account != "" && !lintHasPattern(account) && account != "aws" && !arn.IsAccountID(account) {
 		l.add(SeverityError, "INVALID_ARN_ACCOUNT", path, fmt.Sprintf("The account %s in %s is not a 12-digit account ID.", quote(account), quote(r)))
 	}
 	if lintHasPattern(service) || service == "" {

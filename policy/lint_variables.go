@@ -12,20 +12,14 @@ func (l *linter) checkVariables(st *Statement, i int) {
 	unsupported := func(path, v string) {
 		l.add(SeverityError, "VARIABLE_UNSUPPORTED_IN_ELEMENT", path, fmt.Sprintf("Policy variables work only in Resource, NotResource and condition values; %s is compared literally here. Remove the variable.", quote(v)))
 	}
-	for _, e := range []struct {
-		name string
-		v    Values
-	}{{"Action", st.Action}, {"NotAction", st.NotAction}} {
+	for _, e := range st.actionElements() {
 		for j, a := range e.v.List {
 			if strings.Contains(a, "${") {
 				unsupported(lintElemPath(i, e.name, j), a)
 			}
 		}
 	}
-	for _, pe := range []struct {
-		name string
-		pr   *PrincipalElement
-	}{{"Principal", st.Principal}, {"NotPrincipal", st.NotPrincipal}} {
+	for _, pe := range st.principalElements() {
 		if pe.pr == nil {
 			continue
 		}
@@ -48,10 +42,7 @@ func (l *linter) checkVariables(st *Statement, i int) {
 			}
 		}
 	}
-	for _, e := range []struct {
-		name string
-		v    Values
-	}{{"Resource", st.Resource}, {"NotResource", st.NotResource}} {
+	for _, e := range st.resourceElements() {
 		for j, r := range e.v.List {
 			l.checkVariableValue(r, lintElemPath(i, e.name, j))
 		}

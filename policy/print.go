@@ -78,10 +78,7 @@ func (s *Statement) write(b *bytes.Buffer) {
 		field("NotPrincipal")
 		s.NotPrincipal.write(b)
 	}
-	for _, e := range []struct {
-		name string
-		v    Values
-	}{{"Action", s.Action}, {"NotAction", s.NotAction}, {"Resource", s.Resource}, {"NotResource", s.NotResource}} {
+	for _, e := range [...]namedValues{{"Action", s.Action}, {"NotAction", s.NotAction}, {"Resource", s.Resource}, {"NotResource", s.NotResource}} {
 		if e.v.Set {
 			field(e.name)
 			e.v.write(b)
@@ -97,12 +94,7 @@ func (s *Statement) write(b *bytes.Buffer) {
 			writeString(b, blk.Operator)
 			b.WriteString(":{")
 			for j, k := range blk.Keys {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				writeString(b, k.Key)
-				b.WriteByte(':')
-				k.Values.write(b)
+				writeMember(b, j, k.Key, k.Values)
 			}
 			b.WriteByte('}')
 		}
@@ -118,12 +110,7 @@ func (p *PrincipalElement) write(b *bytes.Buffer) {
 	}
 	b.WriteByte('{')
 	for i, e := range p.Entries {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeString(b, e.Type)
-		b.WriteByte(':')
-		e.Values.write(b)
+		writeMember(b, i, e.Type, e.Values)
 	}
 	b.WriteByte('}')
 }
@@ -141,6 +128,16 @@ func (v Values) write(b *bytes.Buffer) {
 		writeString(b, s)
 	}
 	b.WriteByte(']')
+}
+
+// writeMember writes the i'th member, name:v, of a JSON object.
+func writeMember(b *bytes.Buffer, i int, name string, v Values) {
+	if i > 0 {
+		b.WriteByte(',')
+	}
+	writeString(b, name)
+	b.WriteByte(':')
+	v.write(b)
 }
 
 func writeString(b *bytes.Buffer, s string) {

@@ -346,7 +346,7 @@ func checkPrincipal(st *Statement, i int, typ Type) *Error {
 			if e.Type == "AWS" && v != "*" && strings.ContainsAny(v, "*?") {
 				return stmtErr(i, elem+".AWS", fmt.Sprintf("Invalid principal in policy: \"AWS\":\"%s\"", v), "wildcards are not allowed in principal ARNs; use a condition on aws:PrincipalArn")
 			}
-			if e.Type == "AWS" && v != "*" && !isAccountID(v) && !arn.IsARN(v) && !isUniqueID(v) {
+			if e.Type == "AWS" && v != "*" && !arn.IsAccountID(v) && !arn.IsARN(v) && !isUniqueID(v) {
 				return stmtErr(i, elem+".AWS", fmt.Sprintf("Invalid principal in policy: \"AWS\":\"%s\"", v), "use an account ID or a user, role, session or root ARN")
 			}
 			if e.Type == "Service" && v != "*" && !validServiceName(v) {
