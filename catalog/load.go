@@ -93,18 +93,22 @@ func (r *records) next() bool {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		r.fields = r.fields[:0]
-		for {
-			f, more, ok := strings.Cut(line, "\t")
-			r.fields = append(r.fields, f)
-			if !ok {
-				break
-			}
-			line = more
-		}
+		r.fields = appendSplit(r.fields[:0], line, "\t")
 		return true
 	}
 	return false
+}
+
+// appendSplit appends the substrings of s between the separators sep.
+func appendSplit(dst []string, s, sep string) []string {
+	for {
+		item, more, ok := strings.Cut(s, sep)
+		dst = append(dst, item)
+		if !ok {
+			return dst
+		}
+		s = more
+	}
 }
 
 // want checks a record's field count.
@@ -128,14 +132,7 @@ func (s *slab) list(field string) []string {
 		s.buf = make([]string, 0, max(4096, n))
 	}
 	start := len(s.buf)
-	for {
-		item, more, ok := strings.Cut(field, ",")
-		s.buf = append(s.buf, item)
-		if !ok {
-			break
-		}
-		field = more
-	}
+	s.buf = appendSplit(s.buf, field, ",")
 	// Capping the capacity stops a caller's append from writing into the
 	// next list.
 	return s.buf[start:len(s.buf):len(s.buf)]
