@@ -1,13 +1,13 @@
 package credentials
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/uuid"
 )
 
 // RoleType says which of a task's two roles a credential ID serves. It picks
@@ -195,20 +195,4 @@ func (c *Cache) Len() int {
 // such as 12345678-90ab-4def-9234-567890abcdef, 122 bits from crypto/rand.
 // The ID is the only thing standing between a container and another task's
 // credentials, so it must be unguessable; see the package documentation.
-func NewCredentialID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])  // crypto/rand.Read never returns an error (Go ≥ 1.24).
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
-}
+func NewCredentialID() string { return uuid.New() }
