@@ -72,18 +72,8 @@ func (s *Service) GetGroup(ctx context.Context, c Caller, name string, pg Page) 
 		if members, next, err = paginateOffset("group-users", g.Members, pg); err != nil {
 			return err
 		}
-		users = make([]*User, 0, len(members))
-		for _, m := range members {
-			u, _, err := get[User](r, userKey(c.Account, m))
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			users = append(users, u)
-		}
-		return nil
+		users, err = getNamed[User](r, members, func(m string) string { return userKey(c.Account, m) })
+		return err
 	})
 	return g, users, next, err
 }
@@ -122,18 +112,8 @@ func (s *Service) ListGroupsForUser(ctx context.Context, c Caller, userName stri
 			return err
 		}
 		next = n
-		groups = make([]*Group, 0, len(names))
-		for _, name := range names {
-			g, _, err := get[Group](r, groupKey(c.Account, name))
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			groups = append(groups, g)
-		}
-		return nil
+		groups, err = getNamed[Group](r, names, func(name string) string { return groupKey(c.Account, name) })
+		return err
 	})
 	return groups, next, err
 }
@@ -171,14 +151,11 @@ func (s *Service) UpdateGroup(ctx context.Context, c Caller, in UpdateGroupInput
 			return err
 		}
 		// Members refer to the group by name.
-		for _, m := range g.Members {
-			u, _, err := get[User](tx, userKey(c.Account, m))
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
+		members, err := getNamed[User](tx, g.Members, func(m string) string { return userKey(c.Account, m) })
+		if err != nil {
+			return err
+		}
+		for _, u := range members {
 			renameIn(u.Groups, oldName, g.Name)
 			if err := put(tx, userKey(c.Account, u.Name), u); err != nil {
 				return err

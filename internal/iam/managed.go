@@ -123,20 +123,6 @@ func validatePolicyTags(tags []Tag) error {
 	return nil
 }
 
-// validateTagKeys checks UntagPolicy's tagKeys, with AWS's combined message
-// for a bad member.
-func validateTagKeys(keys []string) error {
-	if len(keys) > 50 {
-		return constraint("tagKeys", "Member must have length less than or equal to 50")
-	}
-	for _, k := range keys {
-		if k == "" || utf8.RuneCountInString(k) > 128 || !tagKeyRe.MatchString(k) {
-			return constraint("tagKeys", `Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`)
-		}
-	}
-	return nil
-}
-
 func validateVersionID(v string) error {
 	if !versionIDRe.MatchString(v) {
 		return constraint("versionId", `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
@@ -634,7 +620,7 @@ func (s *Service) TagPolicy(ctx context.Context, c Caller, policyARN string, tag
 // UntagPolicy removes tags by key (case-sensitively) from a customer
 // managed policy. Keys it does not have are ignored.
 func (s *Service) UntagPolicy(ctx context.Context, c Caller, policyARN string, keys []string) error {
-	if err := validateTagKeys(keys); err != nil {
+	if err := checkTagKeys(keys); err != nil {
 		return err
 	}
 	return s.updateOwnPolicy(ctx, c, policyARN, func(p *ManagedPolicy) error {

@@ -89,18 +89,8 @@ func readProfile(r store.Reader, acct, name string) (*InstanceProfile, error) {
 // withRoles loads the roles of p. A role name without a record (which the
 // transactions never leave behind) is skipped rather than failing a read.
 func (s *Service) withRoles(r store.Reader, p *InstanceProfile) (ProfileWithRoles, error) {
-	out := ProfileWithRoles{InstanceProfile: p}
-	for _, name := range p.Roles {
-		role, _, err := get[Role](r, roleKey(p.Account, name))
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return out, err
-		}
-		out.RoleList = append(out.RoleList, role)
-	}
-	return out, nil
+	roles, err := getNamed[Role](r, p.Roles, func(name string) string { return roleKey(p.Account, name) })
+	return ProfileWithRoles{InstanceProfile: p, RoleList: roles}, err
 }
 
 // GetInstanceProfile returns an instance profile with its role.
@@ -177,16 +167,9 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, c Caller, rol
 		if err != nil {
 			return err
 		}
-		var all []*InstanceProfile
-		for _, name := range role.InstanceProfiles {
-			p, _, err := get[InstanceProfile](r, profileKey(c.Account, name))
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			all = append(all, p)
+		all, err := getNamed[InstanceProfile](r, role.InstanceProfiles, func(name string) string { return profileKey(c.Account, name) })
+		if err != nil {
+			return err
 		}
 		slices.SortFunc(all, func(a, b *InstanceProfile) int { return strings.Compare(profileSortKey(a), profileSortKey(b)) })
 		page, n, err := paginate("role-instance-profiles", all, profileSortKey, pg)
@@ -222,7 +205,7 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c Caller, profil
 			return awserr.LimitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", maxRolesPerProfile)
 		}
 		p.Roles = append(p.Roles, r.Name)
-		if !nameIn(r.InstanceProfiles, p.Name) {
+		if !containsFold(r.InstanceProfiles, p.Name) {
 			r.InstanceProfiles = append(r.InstanceProfiles, p.Name)
 		}
 		if err := put(tx, profileKey(c.Account, p.Name), p); err != nil {
@@ -249,7 +232,7 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c Caller, p
 		if err != nil {
 			return err
 		}
-		if !nameIn(p.Roles, r.Name) {
+		if !containsFold(p.Roles, r.Name) {
 			return awserr.NoSuchEntity("Role %s in Instance Profile %s cannot be found.", roleName, profileName)
 		}
 		p.Roles = dropName(p.Roles, r.Name)
@@ -345,10 +328,6 @@ func (s *Service) ListInstanceProfileTags(ctx context.Context, c Caller, name st
 		return err
 	})
 	return tags, next, err
-}
-
-func nameIn(xs []string, s string) bool {
-	return slices.ContainsFunc(xs, func(x string) bool { return strings.EqualFold(x, s) })
 }
 
 func dropName(xs []string, s string) []string {

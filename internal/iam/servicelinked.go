@@ -251,14 +251,11 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c Caller, roleNam
 				}
 			}
 		}
-		for _, name := range r.InstanceProfiles {
-			p, _, err := get[InstanceProfile](tx, profileKey(c.Account, name))
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
+		profiles, err := getNamed[InstanceProfile](tx, r.InstanceProfiles, func(name string) string { return profileKey(c.Account, name) })
+		if err != nil {
+			return err
+		}
+		for _, p := range profiles {
 			p.Roles = dropName(p.Roles, r.Name)
 			if err := put(tx, profileKey(c.Account, p.Name), p); err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/store"
@@ -197,16 +198,13 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, in UpdateUserInput) 
 			return err
 		}
 		// Whatever refers to the user by name follows the rename.
-		for _, g := range u.Groups {
-			grp, _, err := get[Group](tx, groupKey(c.Account, g))
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
+		groups, err := getNamed[Group](tx, u.Groups, func(g string) string { return groupKey(c.Account, g) })
+		if err != nil {
+			return err
+		}
+		for _, grp := range groups {
 			renameIn(grp.Members, oldName, u.Name)
-			if err := put(tx, groupKey(c.Account, g), grp); err != nil {
+			if err := put(tx, groupKey(c.Account, grp.Name), grp); err != nil {
 				return err
 			}
 		}
@@ -277,6 +275,24 @@ func renameIn(names []string, old, new string) {
 			names[i] = new
 		}
 	}
+}
+
+// getNamed loads the records that names refer to (under key), in order. A
+// name without a record, which the transactions never leave behind, is
+// skipped rather than failing the operation.
+func getNamed[T any](r store.Reader, names []string, key func(name string) string) ([]*T, error) {
+	out := make([]*T, 0, len(names))
+	for _, name := range names {
+		v, _, err := get[T](r, key(name))
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // DeleteUser deletes a user that has nothing attached any more. Like IAM it
@@ -378,13 +394,14 @@ func (s *Service) ListUserTags(ctx context.Context, c Caller, name string, pg Pa
 	return tags, next, err
 }
 
-// checkTagKeys applies IAM's rules to the TagKeys of an Untag call.
+// checkTagKeys applies IAM's rules to the TagKeys of an Untag call, with
+// AWS's combined message for a bad member.
 func checkTagKeys(keys []string) error {
 	if len(keys) > 50 {
 		return constraint("tagKeys", "Member must have length less than or equal to 50")
 	}
 	for _, k := range keys {
-		if k == "" || len([]rune(k)) > 128 || !tagKeyRe.MatchString(k) {
+		if k == "" || utf8.RuneCountInString(k) > 128 || !tagKeyRe.MatchString(k) {
 			return constraint("tagKeys", `Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`)
 		}
 	}
