@@ -136,14 +136,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller iam.Caller, env *authz.
 	if in.ExternalId != nil {
 		keys.externalID, keys.hasExternalID = *in.ExternalId, true
 	}
-	call := &authz.Call{
-		Action:          "sts:AssumeRole",
-		Resource:        role.ARN,
-		ResourceAccount: role.Account,
-		ResourcePolicy:  &iam.PolicyDoc{Name: "AssumeRolePolicyDocument", Document: role.AssumeRolePolicy},
-		ResourceType:    policy.TypeTrust,
-		Keys:            keys.set,
-	}
+	call := assumeRoleCall(role, keys)
 	allowed := func(action string) (bool, error) {
 		call.Action = action
 		res, err := s.Authz.Decide(caller, id, env, call)
@@ -249,6 +242,19 @@ type assumeKeys struct {
 	transitive     []string
 	// service principal callers
 	sourceAccount, sourceARN, service string
+}
+
+// assumeRoleCall is sts:AssumeRole on role, decided with its trust policy
+// and the request's keys.
+func assumeRoleCall(role *iam.Role, keys *assumeKeys) *authz.Call {
+	return &authz.Call{
+		Action:          "sts:AssumeRole",
+		Resource:        role.ARN,
+		ResourceAccount: role.Account,
+		ResourcePolicy:  &iam.PolicyDoc{Name: "AssumeRolePolicyDocument", Document: role.AssumeRolePolicy},
+		ResourceType:    policy.TypeTrust,
+		Keys:            keys.set,
+	}
 }
 
 func (k *assumeKeys) set(ctx *policy.Context) {
@@ -478,14 +484,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, service string, role
 		return nil, denied
 	}
 	keys := &assumeKeys{sessionName: sessionName, sourceAccount: sourceAccount, sourceARN: sourceARN, service: service}
-	call := &authz.Call{
-		Action:          "sts:AssumeRole",
-		Resource:        role.ARN,
-		ResourceAccount: role.Account,
-		ResourcePolicy:  &iam.PolicyDoc{Name: "AssumeRolePolicyDocument", Document: role.AssumeRolePolicy},
-		ResourceType:    policy.TypeTrust,
-		Keys:            keys.set,
-	}
+	call := assumeRoleCall(role, keys)
 	now := s.now().UTC().Truncate(time.Second)
 	env := &authz.Env{Now: now}
 	res, err := s.Authz.Decide(iam.Caller{ARN: service}, &authz.Identity{Principal: p}, env, call)
