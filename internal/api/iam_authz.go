@@ -62,17 +62,15 @@ func (k *iamKeys) fromRequest(q *Query) {
 	k.serviceName = q.Get("AWSServiceName")
 }
 
+// fromEntity records the tags and permissions boundary of the entity a
+// call names (iamResource); a boundary in the request (fromRequest, which
+// runs after) takes precedence.
+func (k *iamKeys) fromEntity(tags []iam.Tag, boundary string) {
+	k.resourceTags, k.boundary = tags, boundary
+}
+
 func (k *iamKeys) set(ctx *policy.Context) {
-	for _, t := range k.requestTags {
-		ctx.Set("aws:RequestTag/"+t.Key, t.Value)
-	}
-	if len(k.tagKeys) > 0 {
-		ctx.Set("aws:TagKeys", k.tagKeys...)
-	}
-	for _, t := range k.resourceTags {
-		ctx.Set("aws:ResourceTag/"+t.Key, t.Value)
-		ctx.Set("iam:ResourceTag/"+t.Key, t.Value)
-	}
+	setTagKeys(ctx, "iam", k.requestTags, k.tagKeys, k.resourceTags)
 	if k.boundary != "" {
 		ctx.Set("iam:PermissionsBoundary", k.boundary)
 	}
@@ -126,10 +124,7 @@ func (s *Server) iamResource(ctx context.Context, c iam.Caller, q *Query, keys *
 			return arnOf("role", q.Get("Path"), name)
 		}
 		if r, err := s.IAM.GetRole(ctx, c, name); err == nil {
-			keys.resourceTags = r.Tags
-			if keys.boundary == "" {
-				keys.boundary = r.PermissionsBoundary
-			}
+			keys.fromEntity(r.Tags, r.PermissionsBoundary)
 			return r.ARN
 		}
 		return arnOf("role", "/", name)
@@ -143,10 +138,7 @@ func (s *Server) iamResource(ctx context.Context, c iam.Caller, q *Query, keys *
 			return arnOf("user", q.Get("Path"), name)
 		}
 		if u, err := s.IAM.GetUser(ctx, c, name); err == nil {
-			keys.resourceTags = u.Tags
-			if keys.boundary == "" {
-				keys.boundary = u.PermissionsBoundary
-			}
+			keys.fromEntity(u.Tags, u.PermissionsBoundary)
 			return u.ARN
 		}
 		return arnOf("user", "/", name)
