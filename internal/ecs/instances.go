@@ -123,15 +123,10 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 		var ci *ContainerInstance
 		reregistered := false
 		if in.ContainerInstanceArn != "" {
-			id, _, found, err := s.InstanceARN(sc, cluster, in.ContainerInstanceArn)
+			var id string
+			ci, id, _, err = lookup[ContainerInstance](tx, sc, cluster, in.ContainerInstanceArn, s.InstanceARN, instanceKey)
 			if err != nil {
 				return err
-			}
-			if found {
-				ci, err = get[ContainerInstance](tx, instanceKey(sc, cluster, id))
-				if err != nil && !isNotFound(err) {
-					return err
-				}
 			}
 			if ci == nil {
 				return clientException("Container instance %s not found.", in.ContainerInstanceArn)
@@ -231,16 +226,9 @@ func (s *Service) DeregisterContainerInstance(ctx context.Context, sc Scope, in 
 		if err != nil {
 			return err
 		}
-		id, _, found, err := s.InstanceARN(sc, cluster, in.ContainerInstance)
+		ci, id, _, err := lookup[ContainerInstance](tx, sc, cluster, in.ContainerInstance, s.InstanceARN, instanceKey)
 		if err != nil {
 			return err
-		}
-		var ci *ContainerInstance
-		if found {
-			ci, err = get[ContainerInstance](tx, instanceKey(sc, cluster, id))
-			if err != nil && !isNotFound(err) {
-				return err
-			}
 		}
 		if ci == nil || ci.Status == StatusInactive {
 			return invalidParameter("The referenced container instance %s was not found in cluster %s.", in.ContainerInstance, cluster)
@@ -375,16 +363,9 @@ func (s *Service) DescribeContainerInstances(ctx context.Context, sc Scope, in *
 			return err
 		}
 		for _, ident := range in.ContainerInstances {
-			id, arn, found, err := s.InstanceARN(sc, cluster, ident)
+			ci, _, arn, err := lookup[ContainerInstance](r, sc, cluster, ident, s.InstanceARN, instanceKey)
 			if err != nil {
 				return err
-			}
-			var ci *ContainerInstance
-			if found {
-				ci, err = get[ContainerInstance](r, instanceKey(sc, cluster, id))
-				if err != nil && !isNotFound(err) {
-					return err
-				}
 			}
 			if ci == nil {
 				out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
@@ -433,16 +414,9 @@ func (s *Service) UpdateContainerInstancesState(ctx context.Context, sc Scope, i
 			return err
 		}
 		for _, ident := range in.ContainerInstances {
-			id, arn, found, err := s.InstanceARN(sc, cluster, ident)
+			ci, id, arn, err := lookup[ContainerInstance](tx, sc, cluster, ident, s.InstanceARN, instanceKey)
 			if err != nil {
 				return err
-			}
-			var ci *ContainerInstance
-			if found {
-				ci, err = get[ContainerInstance](tx, instanceKey(sc, cluster, id))
-				if err != nil && !isNotFound(err) {
-					return err
-				}
 			}
 			if ci == nil || ci.Status == StatusInactive {
 				out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})

@@ -667,17 +667,9 @@ func (s *Service) StopTask(ctx context.Context, sc Scope, in *StopTaskInput) (*T
 // readTask reads a task by ID or ARN; missing → InvalidParameterException
 // "The referenced task was not found.", ECS's answer.
 func readTask(r store.Reader, s *Service, sc Scope, cluster, ident string) (*Task, error) {
-	id, _, found, err := s.TaskARN(sc, cluster, ident)
-	if err != nil {
-		return nil, err
-	}
-	notFound := invalidParameter("The referenced task was not found.")
-	if !found {
-		return nil, notFound
-	}
-	t, err := get[Task](r, taskKey(sc, cluster, id))
-	if isNotFound(err) {
-		return nil, notFound
+	t, _, _, err := lookup[Task](r, sc, cluster, ident, s.TaskARN, taskKey)
+	if err == nil && t == nil {
+		return nil, invalidParameter("The referenced task was not found.")
 	}
 	return t, err
 }
@@ -722,16 +714,9 @@ func (s *Service) DescribeTasks(ctx context.Context, sc Scope, in *DescribeTasks
 			return err
 		}
 		for _, ident := range in.Tasks {
-			id, arn, found, err := s.TaskARN(sc, cluster, ident)
+			t, _, arn, err := lookup[Task](r, sc, cluster, ident, s.TaskARN, taskKey)
 			if err != nil {
 				return err
-			}
-			var t *Task
-			if found {
-				t, err = get[Task](r, taskKey(sc, cluster, id))
-				if err != nil && !isNotFound(err) {
-					return err
-				}
 			}
 			if t == nil {
 				out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
@@ -935,6 +920,25 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// updateReportedTask runs fn, in one transaction, on the task an agent
+// reports on: the cluster must be ACTIVE, the task found and the caller
+// the agent of the task's instance.
+func (s *Service) updateReportedTask(ctx context.Context, sc Scope, cluster, task, agent string, fn func(tx store.Tx, t *Task) error) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		if _, err := activeCluster(tx, sc, cluster); err != nil {
+			return err
+		}
+		t, err := readTask(tx, s, sc, cluster, task)
+		if err != nil {
+			return err
+		}
+		if err := checkAgent(tx, sc, cluster, instanceIDOf(t.ContainerInstanceArn), agent); err != nil {
+			return err
+		}
+		return fn(tx, t)
+	})
+}
+
 // SubmitTaskStateChange records what the agent reports of a task:
 // PENDING → RUNNING → STOPPED (reports that would go back are ignored, as
 // are reports about a stopped task), the containers' states, exit codes
@@ -958,17 +962,7 @@ func (s *Service) SubmitTaskStateChange(ctx context.Context, sc Scope, in *Submi
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		if _, err := activeCluster(tx, sc, cluster); err != nil {
-			return err
-		}
-		t, err := readTask(tx, s, sc, cluster, in.Task)
-		if err != nil {
-			return err
-		}
-		if err := checkAgent(tx, sc, cluster, instanceIDOf(t.ContainerInstanceArn), in.Agent); err != nil {
-			return err
-		}
+	err = s.updateReportedTask(ctx, sc, cluster, in.Task, in.Agent, func(tx store.Tx, t *Task) error {
 		if t.LastStatus == TaskStopped {
 			return nil
 		}
@@ -1031,17 +1025,7 @@ func (s *Service) SubmitContainerStateChange(ctx context.Context, sc Scope, in *
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(tx store.Tx) error {
-		if _, err := activeCluster(tx, sc, cluster); err != nil {
-			return err
-		}
-		t, err := readTask(tx, s, sc, cluster, in.Task)
-		if err != nil {
-			return err
-		}
-		if err := checkAgent(tx, sc, cluster, instanceIDOf(t.ContainerInstanceArn), in.Agent); err != nil {
-			return err
-		}
+	err = s.updateReportedTask(ctx, sc, cluster, in.Task, in.Agent, func(tx store.Tx, t *Task) error {
 		i := slices.IndexFunc(t.Containers, func(c Container) bool { return c.Name == in.ContainerName })
 		if i < 0 {
 			return invalidParameter("The referenced container %s is not in the task.", truncate(in.ContainerName, 255))

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/store"
 )
 
 func awsErr(code, format string, args ...any) *awserr.Error {
@@ -126,4 +127,22 @@ func removeTags(have []Tag, keys []string) []Tag {
 		}
 	}
 	return out
+}
+
+// lookup reads the record an identifier names in cluster: resolve is
+// Service.InstanceARN or Service.TaskARN, key instanceKey or taskKey. v is
+// nil when there is none (arn then names it, for a failure).
+func lookup[T any](r store.Reader, sc Scope, cluster, ident string,
+	resolve func(sc Scope, cluster, ident string) (id, arn string, found bool, err error),
+	key func(sc Scope, cluster, id string) string,
+) (v *T, id, arn string, err error) {
+	id, arn, found, err := resolve(sc, cluster, ident)
+	if err != nil || !found {
+		return nil, id, arn, err
+	}
+	v, err = get[T](r, key(sc, cluster, id))
+	if isNotFound(err) {
+		return nil, id, arn, nil
+	}
+	return v, id, arn, err
 }
