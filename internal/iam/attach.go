@@ -34,14 +34,16 @@ func (k PolicyHolder) noun() string {
 	return "role"
 }
 
-// nameField is the API member naming the entity, as validation errors say.
-func (k PolicyHolder) nameField() string { return k.noun() + "Name" }
-
-func (k PolicyHolder) maxName() int {
-	if k == HolderGroup {
-		return 128
+// validateEntityName checks the API member naming the entity (roleName,
+// userName or groupName).
+func (k PolicyHolder) validateEntityName(name string) error {
+	switch k {
+	case HolderUser:
+		return validateName("userName", name, maxUserNameLen)
+	case HolderGroup:
+		return validateName("groupName", name, maxGroupNameLen)
 	}
-	return 64
+	return validateName("roleName", name, maxRoleNameLen)
 }
 
 func (k PolicyHolder) attachQuota() string {
@@ -112,25 +114,33 @@ func (s *Service) loadHolder(r store.Reader, acct string, kind PolicyHolder, nam
 	return &policyHolder{kind: kind, name: ro.Name, key: roleKey(acct, ro.Name), inline: &ro.InlinePolicies, attached: &ro.AttachedPolicies, role: ro, record: ro}, nil
 }
 
-// AttachPolicy attaches a managed policy to a role, user or group
-// (AttachRolePolicy, AttachUserPolicy, AttachGroupPolicy). Attaching a
-// policy that is already attached succeeds and changes nothing, as in AWS.
-func (s *Service) AttachPolicy(ctx context.Context, c Caller, kind PolicyHolder, entity, policyARN string) error {
-	if err := validateName(kind.nameField(), entity, kind.maxName()); err != nil {
-		return err
-	}
-	ref, err := parsePolicyARN(policyARN)
-	if err != nil {
-		return err
-	}
+// updateHolder runs fn in a transaction on the role, user or group called
+// name, once it is known to exist and to be modifiable.
+func (s *Service) updateHolder(ctx context.Context, acct string, kind PolicyHolder, name string, fn func(tx store.Tx, h *policyHolder) error) error {
 	return s.update(ctx, func(tx store.Tx) error {
-		h, err := s.loadHolder(tx, c.Account, kind, entity)
+		h, err := s.loadHolder(tx, acct, kind, name)
 		if err != nil {
 			return err
 		}
 		if err := h.checkModifiable(); err != nil {
 			return err
 		}
+		return fn(tx, h)
+	})
+}
+
+// AttachPolicy attaches a managed policy to a role, user or group
+// (AttachRolePolicy, AttachUserPolicy, AttachGroupPolicy). Attaching a
+// policy that is already attached succeeds and changes nothing, as in AWS.
+func (s *Service) AttachPolicy(ctx context.Context, c Caller, kind PolicyHolder, entity, policyARN string) error {
+	if err := kind.validateEntityName(entity); err != nil {
+		return err
+	}
+	ref, err := parsePolicyARN(policyARN)
+	if err != nil {
+		return err
+	}
+	return s.updateHolder(ctx, c.Account, kind, entity, func(tx store.Tx, h *policyHolder) error {
 		p, ok, err := s.findPolicy(tx, c.Account, ref)
 		if err != nil {
 			return err
@@ -159,20 +169,13 @@ func (s *Service) AttachPolicy(ctx context.Context, c Caller, kind PolicyHolder,
 
 // DetachPolicy detaches a managed policy from a role, user or group.
 func (s *Service) DetachPolicy(ctx context.Context, c Caller, kind PolicyHolder, entity, policyARN string) error {
-	if err := validateName(kind.nameField(), entity, kind.maxName()); err != nil {
+	if err := kind.validateEntityName(entity); err != nil {
 		return err
 	}
 	if _, err := parsePolicyARN(policyARN); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx store.Tx) error {
-		h, err := s.loadHolder(tx, c.Account, kind, entity)
-		if err != nil {
-			return err
-		}
-		if err := h.checkModifiable(); err != nil {
-			return err
-		}
+	return s.updateHolder(ctx, c.Account, kind, entity, func(tx store.Tx, h *policyHolder) error {
 		i := slices.Index(*h.attached, policyARN)
 		if i < 0 {
 			return awserr.NoSuchEntity("Policy %s was not found.", policyARN)
@@ -202,7 +205,7 @@ type AttachedPolicy struct {
 // or group in the order they were attached, optionally only those whose
 // path starts with pathPrefix.
 func (s *Service) ListAttachedPolicies(ctx context.Context, c Caller, kind PolicyHolder, entity, pathPrefix string, pg Page) ([]AttachedPolicy, string, error) {
-	if err := validateName(kind.nameField(), entity, kind.maxName()); err != nil {
+	if err := kind.validateEntityName(entity); err != nil {
 		return nil, "", err
 	}
 	if err := validatePathPrefix(pathPrefix); err != nil {

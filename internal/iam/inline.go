@@ -18,7 +18,7 @@ func validateInlineName(name string) error { return validateName("policyName", n
 // PutInlinePolicy adds or replaces an inline policy (PutRolePolicy,
 // PutUserPolicy, PutGroupPolicy).
 func (s *Service) PutInlinePolicy(ctx context.Context, c Caller, kind PolicyHolder, entity, policyName, doc string) error {
-	if err := validateName(kind.nameField(), entity, kind.maxName()); err != nil {
+	if err := kind.validateEntityName(entity); err != nil {
 		return err
 	}
 	if err := validateInlineName(policyName); err != nil {
@@ -30,14 +30,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, c Caller, kind PolicyHold
 	if err := checkPolicy(doc, false); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx store.Tx) error {
-		h, err := s.loadHolder(tx, c.Account, kind, entity)
-		if err != nil {
-			return err
-		}
-		if err := h.checkModifiable(); err != nil {
-			return err
-		}
+	return s.updateHolder(ctx, c.Account, kind, entity, func(tx store.Tx, h *policyHolder) error {
 		total := policySize(doc)
 		for name, d := range *h.inline {
 			if name != policyName {
@@ -58,7 +51,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, c Caller, kind PolicyHold
 // GetInlinePolicy returns an inline policy's document (exactly as put) and
 // the entity's name as stored.
 func (s *Service) GetInlinePolicy(ctx context.Context, c Caller, kind PolicyHolder, entity, policyName string) (doc, entityName string, err error) {
-	if err := validateName(kind.nameField(), entity, kind.maxName()); err != nil {
+	if err := kind.validateEntityName(entity); err != nil {
 		return "", "", err
 	}
 	if err := validateInlineName(policyName); err != nil {
@@ -85,7 +78,7 @@ func inlineNotFound(kind PolicyHolder, name string) error {
 
 // ListInlinePolicies lists an entity's inline policy names in byte order.
 func (s *Service) ListInlinePolicies(ctx context.Context, c Caller, kind PolicyHolder, entity string, pg Page) ([]string, string, error) {
-	if err := validateName(kind.nameField(), entity, kind.maxName()); err != nil {
+	if err := kind.validateEntityName(entity); err != nil {
 		return nil, "", err
 	}
 	var names []string
@@ -105,20 +98,13 @@ func (s *Service) ListInlinePolicies(ctx context.Context, c Caller, kind PolicyH
 
 // DeleteInlinePolicy deletes an inline policy.
 func (s *Service) DeleteInlinePolicy(ctx context.Context, c Caller, kind PolicyHolder, entity, policyName string) error {
-	if err := validateName(kind.nameField(), entity, kind.maxName()); err != nil {
+	if err := kind.validateEntityName(entity); err != nil {
 		return err
 	}
 	if err := validateInlineName(policyName); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx store.Tx) error {
-		h, err := s.loadHolder(tx, c.Account, kind, entity)
-		if err != nil {
-			return err
-		}
-		if err := h.checkModifiable(); err != nil {
-			return err
-		}
+	return s.updateHolder(ctx, c.Account, kind, entity, func(tx store.Tx, h *policyHolder) error {
 		if _, ok := (*h.inline)[policyName]; !ok {
 			return inlineNotFound(kind, policyName)
 		}
