@@ -571,9 +571,6 @@ func ScopeService(r *http.Request) string {
 }
 
 func serviceOf(credential string) string {
-	if strings.Count(credential, "/") != 4 {
-		return ""
-	}
-	parts := strings.SplitN(credential, "/", 5)
-	return parts[3]
+	_, _, _, service, _, _ := splitCredential(credential)
+	return service
 }

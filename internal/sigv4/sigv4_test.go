@@ -716,6 +716,22 @@ func TestScopeService(t *testing.T) {
 	}
 }
 
+// ScopeService wants exactly five parts, like Verify's splitCredential.
+func TestScopeServiceParts(t *testing.T) {
+	for cred, want := range map[string]string{
+		"AKID/20260101/us-east-1/sts/aws4_request/x": "",
+		"AKID/20260101/us-east-1//aws4_request":      "",
+		"////":                                       "",
+		"a/b/c/d/":                                   "d",
+	} {
+		r := httptest.NewRequest("POST", "http://x/", nil)
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+cred+", SignedHeaders=host")
+		if got := ScopeService(r); got != want {
+			t.Errorf("%q: got %q, want %q", cred, got, want)
+		}
+	}
+}
+
 func TestForJSONProtocol(t *testing.T) {
 	for code, want := range map[string]string{
 		CodeMissingAuthenticationToken: "MissingAuthenticationTokenException",
