@@ -612,3 +612,47 @@ func FuzzTaskRecord(f *testing.F) {
 		}
 	})
 }
+
+// The Poll loop: an instance without an agent identity (registered before
+// the control plane kept them) is registered again, which binds it, and
+// polling goes on; an instance bound to another identity ends the agent
+// with what to do, rather than retrying for ever.
+func TestPollLoopBinding(t *testing.T) {
+	a := testAgent(t)
+	a.instanceARN = "arn:aws:ecs:eu-west-1:123456789012:container-instance/default/0123456789abcdef0123456789abcdef"
+	var mu sync.Mutex
+	var ops []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := r.Header.Get("X-Amz-Target")
+		op = op[strings.LastIndexByte(op, '.')+1:]
+		mu.Lock()
+		ops = append(ops, op)
+		polls := strings.Count(strings.Join(ops, " "), "Poll")
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch {
+		case op == "RegisterContainerInstance":
+			fmt.Fprintf(w, `{"containerInstance":{"containerInstanceArn":%q}}`, a.instanceARN)
+		case op == "Poll" && polls == 1:
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"__type":"AccessDeniedException","message":"Container instance 0123 has no agent identity yet; its agent must register it again."}`)
+		case op == "Poll" && polls == 2:
+			fmt.Fprint(w, `{"sequence":0}`)
+		default:
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"__type":"AccessDeniedException","message":"Container instance 0123 was registered by another principal; only the identity that registered it may act as its agent."}`)
+		}
+	}))
+	defer srv.Close()
+	a.ecs = newECSClient(srv.URL, a.cfg.Region, a.cfg.Credentials)
+	a.cfg.WaitSeconds = 0 // the fake answers at once
+	err := a.pollLoop(context.Background(), &state{})
+	if err == nil || !strings.Contains(err.Error(), "the agent's identity changed") {
+		t.Fatalf("pollLoop: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(ops, " "); got != "Poll RegisterContainerInstance Poll Poll" {
+		t.Fatalf("calls: %s", got)
+	}
+}

@@ -31,6 +31,9 @@ type task struct {
 	stopping      bool // the agent is stopping it (essential exit or desired STOPPED)
 }
 
+// taskIDOf is the ID at the end of a task ARN (…:task/CLUSTER/ID).
+func taskIDOf(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
+
 func randomToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // never fails (crypto/rand, Go ≥ 1.24)
@@ -62,9 +65,9 @@ func (a *Agent) handle(ctx context.Context, out *ecs.PollOutput) {
 			continue // it ended here and was reported
 		}
 		t := a.tasks[pt.TaskArn]
-		if reason, ok := a.refused[pt.TaskArn[strings.LastIndexByte(pt.TaskArn, '/')+1:]]; ok && t == nil {
+		if reason, ok := a.refused[taskIDOf(pt.TaskArn)]; ok && t == nil {
 			// A task the agent gave up after a restart: never started again.
-			delete(a.refused, pt.TaskArn[strings.LastIndexByte(pt.TaskArn, '/')+1:])
+			delete(a.refused, taskIDOf(pt.TaskArn))
 			a.markFinished(pt.TaskArn)
 			a.reports.Add(1)
 			go func(arn string) {
@@ -85,7 +88,7 @@ func (a *Agent) handle(ctx context.Context, out *ecs.PollOutput) {
 			continue
 		}
 		if t == nil {
-			t = &task{arn: pt.TaskArn, id: pt.TaskArn[strings.LastIndexByte(pt.TaskArn, '/')+1:], token: randomToken(), execToken: randomToken()}
+			t = &task{arn: pt.TaskArn, id: taskIDOf(pt.TaskArn), token: randomToken(), execToken: randomToken()}
 			if a.linkLocal() {
 				t.token = "" // the task is told RELATIVE_URI, with no token
 			}
@@ -450,7 +453,7 @@ func (a *Agent) adopt(ctx context.Context) {
 			spec.Containers = append(spec.Containers, ContainerSpec{Name: c.Name, Essential: c.Essential})
 		}
 		switch {
-		case rec.TaskArn[strings.LastIndexByte(rec.TaskArn, '/')+1:] != id:
+		case taskIDOf(rec.TaskArn) != id:
 			a.refuse(ctx, id, "", "The agent restarted and found the task's record damaged")
 			continue
 		case !allSafe(rec.Containers):
