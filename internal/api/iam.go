@@ -96,11 +96,7 @@ func writeRole(x *XML, name string, r *iam.Role, full bool) {
 }
 
 func (s *Server) iamCreateRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	doc, err := q.Required("AssumeRolePolicyDocument")
+	name, doc, err := q.Required2("RoleName", "AssumeRolePolicyDocument")
 	if err != nil {
 		return err
 	}

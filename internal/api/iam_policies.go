@@ -79,11 +79,7 @@ func writePolicyVersion(x *XML, name string, v *iam.PolicyVersionInfo, withDocum
 }
 
 func (s *Server) iamCreatePolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("PolicyName")
-	if err != nil {
-		return err
-	}
-	doc, err := q.Required("PolicyDocument")
+	name, doc, err := q.Required2("PolicyName", "PolicyDocument")
 	if err != nil {
 		return err
 	}
@@ -145,11 +141,7 @@ func (s *Server) iamDeletePolicy(ctx context.Context, c iam.Caller, q *Query, x 
 }
 
 func (s *Server) iamCreatePolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	arn, err := q.Required("PolicyArn")
-	if err != nil {
-		return err
-	}
-	doc, err := q.Required("PolicyDocument")
+	arn, doc, err := q.Required2("PolicyArn", "PolicyDocument")
 	if err != nil {
 		return err
 	}
@@ -166,11 +158,7 @@ func (s *Server) iamCreatePolicyVersion(ctx context.Context, c iam.Caller, q *Qu
 }
 
 func (s *Server) iamGetPolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	arn, err := q.Required("PolicyArn")
-	if err != nil {
-		return err
-	}
-	id, err := q.Required("VersionId")
+	arn, id, err := q.Required2("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
@@ -205,11 +193,7 @@ func (s *Server) iamListPolicyVersions(ctx context.Context, c iam.Caller, q *Que
 }
 
 func (s *Server) iamDeletePolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	arn, err := q.Required("PolicyArn")
-	if err != nil {
-		return err
-	}
-	id, err := q.Required("VersionId")
+	arn, id, err := q.Required2("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
@@ -217,11 +201,7 @@ func (s *Server) iamDeletePolicyVersion(ctx context.Context, c iam.Caller, q *Qu
 }
 
 func (s *Server) iamSetDefaultPolicyVersion(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	arn, err := q.Required("PolicyArn")
-	if err != nil {
-		return err
-	}
-	id, err := q.Required("VersionId")
+	arn, id, err := q.Required2("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
@@ -259,11 +239,7 @@ func (s *Server) iamListEntitiesForPolicy(ctx context.Context, c iam.Caller, q *
 
 func (s *Server) iamAttachPolicy(kind iam.PolicyHolder, param string) queryHandler {
 	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, err := q.Required(param)
-		if err != nil {
-			return err
-		}
-		arn, err := q.Required("PolicyArn")
+		entity, arn, err := q.Required2(param, "PolicyArn")
 		if err != nil {
 			return err
 		}
@@ -273,11 +249,7 @@ func (s *Server) iamAttachPolicy(kind iam.PolicyHolder, param string) queryHandl
 
 func (s *Server) iamDetachPolicy(kind iam.PolicyHolder, param string) queryHandler {
 	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, err := q.Required(param)
-		if err != nil {
-			return err
-		}
-		arn, err := q.Required("PolicyArn")
+		entity, arn, err := q.Required2(param, "PolicyArn")
 		if err != nil {
 			return err
 		}
@@ -311,11 +283,7 @@ func (s *Server) iamListAttachedPolicies(kind iam.PolicyHolder, param string) qu
 
 func (s *Server) iamPutInlinePolicy(kind iam.PolicyHolder, param string) queryHandler {
 	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, err := q.Required(param)
-		if err != nil {
-			return err
-		}
-		name, err := q.Required("PolicyName")
+		entity, name, err := q.Required2(param, "PolicyName")
 		if err != nil {
 			return err
 		}
@@ -329,11 +297,7 @@ func (s *Server) iamPutInlinePolicy(kind iam.PolicyHolder, param string) queryHa
 
 func (s *Server) iamGetInlinePolicy(kind iam.PolicyHolder, param string) queryHandler {
 	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, err := q.Required(param)
-		if err != nil {
-			return err
-		}
-		name, err := q.Required("PolicyName")
+		entity, name, err := q.Required2(param, "PolicyName")
 		if err != nil {
 			return err
 		}
@@ -372,11 +336,7 @@ func (s *Server) iamListInlinePolicies(kind iam.PolicyHolder, param string) quer
 
 func (s *Server) iamDeleteInlinePolicy(kind iam.PolicyHolder, param string) queryHandler {
 	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, err := q.Required(param)
-		if err != nil {
-			return err
-		}
-		name, err := q.Required("PolicyName")
+		entity, name, err := q.Required2(param, "PolicyName")
 		if err != nil {
 			return err
 		}

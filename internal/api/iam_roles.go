@@ -149,11 +149,7 @@ func (s *Server) iamUpdateRole(ctx context.Context, c iam.Caller, q *Query, x *X
 }
 
 func (s *Server) iamUpdateRoleDescription(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	desc, err := q.Required("Description")
+	name, desc, err := q.Required2("RoleName", "Description")
 	if err != nil {
 		return err
 	}
@@ -166,11 +162,7 @@ func (s *Server) iamUpdateRoleDescription(ctx context.Context, c iam.Caller, q *
 }
 
 func (s *Server) iamUpdateAssumeRolePolicy(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	doc, err := q.Required("PolicyDocument")
+	name, doc, err := q.Required2("RoleName", "PolicyDocument")
 	if err != nil {
 		return err
 	}
@@ -186,11 +178,7 @@ func (s *Server) iamDeleteRole(ctx context.Context, c iam.Caller, q *Query, x *X
 }
 
 func (s *Server) iamPutRolePermissionsBoundary(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	arn, err := q.Required("PermissionsBoundary")
+	name, arn, err := q.Required2("RoleName", "PermissionsBoundary")
 	if err != nil {
 		return err
 	}

@@ -152,11 +152,7 @@ func (s *Server) iamDeleteUser(ctx context.Context, c iam.Caller, q *Query, x *X
 }
 
 func (s *Server) iamPutUserPermissionsBoundary(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("UserName")
-	if err != nil {
-		return err
-	}
-	arn, err := q.Required("PermissionsBoundary")
+	name, arn, err := q.Required2("UserName", "PermissionsBoundary")
 	if err != nil {
 		return err
 	}
@@ -264,20 +260,8 @@ func (s *Server) iamDeleteGroup(ctx context.Context, c iam.Caller, q *Query, x *
 	return s.IAM.DeleteGroup(ctx, c, name)
 }
 
-func groupAndUser(q *Query) (string, string, error) {
-	group, err := q.Required("GroupName")
-	if err != nil {
-		return "", "", err
-	}
-	user, err := q.Required("UserName")
-	if err != nil {
-		return "", "", err
-	}
-	return group, user, nil
-}
-
 func (s *Server) iamAddUserToGroup(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	group, user, err := groupAndUser(q)
+	group, user, err := q.Required2("GroupName", "UserName")
 	if err != nil {
 		return err
 	}
@@ -285,7 +269,7 @@ func (s *Server) iamAddUserToGroup(ctx context.Context, c iam.Caller, q *Query, 
 }
 
 func (s *Server) iamRemoveUserFromGroup(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	group, user, err := groupAndUser(q)
+	group, user, err := q.Required2("GroupName", "UserName")
 	if err != nil {
 		return err
 	}
@@ -331,11 +315,7 @@ func (s *Server) iamListAccessKeys(ctx context.Context, c iam.Caller, q *Query, 
 }
 
 func (s *Server) iamUpdateAccessKey(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	id, err := q.Required("AccessKeyId")
-	if err != nil {
-		return err
-	}
-	status, err := q.Required("Status")
+	id, status, err := q.Required2("AccessKeyId", "Status")
 	if err != nil {
 		return err
 	}

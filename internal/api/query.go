@@ -42,6 +42,20 @@ func (q *Query) Required(name string) (string, error) {
 	return v, nil
 }
 
+// Required2 returns two parameters that must be present; when both are
+// missing, the error names the first.
+func (q *Query) Required2(first, second string) (string, string, error) {
+	a, err := q.Required(first)
+	if err != nil {
+		return "", "", err
+	}
+	b, err := q.Required(second)
+	if err != nil {
+		return "", "", err
+	}
+	return a, b, nil
+}
+
 // Int returns an integer parameter; def if absent.
 func (q *Query) Int(name string, def int) (int, error) {
 	v, ok := q.String(name)
