@@ -359,8 +359,19 @@ func (s *Server) ecsListContainerInstances(ctx context.Context, ri *requestInfo,
 }
 
 // ecsInstanceCalls are the questions for calls on container instances:
-// each instance ARN, with ecs:cluster and the instance's tags.
+// each instance ARN, with ecs:cluster and the instance's tags; with no
+// instance, container-instance/CLUSTER/*.
 func (s *Server) ecsInstanceCalls(ctx context.Context, sc ecs.Scope, action, cluster string, idents []string) ([]ecsCall, error) {
+	return s.ecsMemberCalls(ctx, sc, action, cluster, idents, "container-instance/", s.ECS.InstanceARN)
+}
+
+// ecsMemberCalls are the questions for calls on a cluster's container
+// instances or tasks (resolve is ecs.Service.InstanceARN or TaskARN): each
+// resource's ARN, with ecs:cluster and the resource's tags (aws:ResourceTag/*;
+// one that does not exist has none); with no identifier, kind+CLUSTER/*.
+func (s *Server) ecsMemberCalls(ctx context.Context, sc ecs.Scope, action, cluster string, idents []string, kind string,
+	resolve func(sc ecs.Scope, cluster, ident string) (id, arn string, found bool, err error),
+) ([]ecsCall, error) {
 	clusterARN, err := s.ecsClusterARN(sc, cluster)
 	if err != nil {
 		return nil, err
@@ -371,15 +382,15 @@ func (s *Server) ecsInstanceCalls(ctx context.Context, sc ecs.Scope, action, clu
 	}
 	var calls []ecsCall
 	for _, ident := range idents {
-		_, instanceARN, _, err := s.ECS.InstanceARN(sc, name, ident)
+		_, resourceARN, _, err := resolve(sc, name, ident)
 		if err != nil {
 			return nil, err
 		}
-		keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(s.ecsResourceTags(ctx, sc, instanceARN))
-		calls = append(calls, ecsCall{action: "ecs:" + action, resource: instanceARN, keys: keys})
+		keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(s.ecsResourceTags(ctx, sc, resourceARN))
+		calls = append(calls, ecsCall{action: "ecs:" + action, resource: resourceARN, keys: keys})
 	}
 	if len(calls) == 0 {
-		calls = append(calls, ecsCall{action: "ecs:" + action, resource: s.ECS.ARN(sc, "container-instance/"+name+"/*"), keys: &ecsKeys{cluster: clusterARN}})
+		calls = append(calls, ecsCall{action: "ecs:" + action, resource: s.ECS.ARN(sc, kind+name+"/*"), keys: &ecsKeys{cluster: clusterARN}})
 	}
 	return calls, nil
 }

@@ -110,27 +110,10 @@ func (s *Server) ecsRunTask(ctx context.Context, ri *requestInfo, sc ecs.Scope, 
 }
 
 // ecsTaskCalls are the questions for calls on tasks: each task ARN, with
-// ecs:cluster and the task's tags (aws:ResourceTag/*; a task that does not
-// exist has none).
+// ecs:cluster and the task's tags. Its callers refuse an empty task list
+// first.
 func (s *Server) ecsTaskCalls(ctx context.Context, sc ecs.Scope, action, cluster string, idents []string) ([]ecsCall, error) {
-	clusterARN, err := s.ecsClusterARN(sc, cluster)
-	if err != nil {
-		return nil, err
-	}
-	name, err := s.ECS.ClusterName(sc, cluster)
-	if err != nil {
-		return nil, err
-	}
-	var calls []ecsCall
-	for _, ident := range idents {
-		_, taskARN, _, err := s.ECS.TaskARN(sc, name, ident)
-		if err != nil {
-			return nil, err
-		}
-		keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(s.ecsResourceTags(ctx, sc, taskARN))
-		calls = append(calls, ecsCall{action: "ecs:" + action, resource: taskARN, keys: keys})
-	}
-	return calls, nil
+	return s.ecsMemberCalls(ctx, sc, action, cluster, idents, "task/", s.ECS.TaskARN)
 }
 
 func (s *Server) ecsStopTask(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *ecs.StopTaskInput) (any, error) {
