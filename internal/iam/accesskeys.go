@@ -174,15 +174,19 @@ func (k *AccessKey) withoutSecret() *AccessKey {
 	return &c
 }
 
-// findOwnedKey loads access key id of owner ("" for the root user) in acct,
-// answering NoSuchEntity for a key that is missing or belongs to someone
-// else.
-func findOwnedKey(r store.Reader, acct, owner, id string) (*AccessKey, error) {
+// findOwnedKey loads access key id of the user named userName, or without a
+// name of the caller (see keyOwner), answering NoSuchEntity for a key that is
+// missing or belongs to someone else.
+func findOwnedKey(r store.Reader, c Caller, userName, id string) (*AccessKey, error) {
+	owner, err := keyOwner(r, c, userName)
+	if err != nil {
+		return nil, err
+	}
 	k, _, err := get[AccessKey](r, accessKeyKey(id))
 	if err != nil && !isNotFound(err) {
 		return nil, err
 	}
-	if err != nil || k.Account != acct || !strings.EqualFold(k.UserName, owner) || (owner == "") != (k.UserName == "") {
+	if err != nil || k.Account != c.Account || !strings.EqualFold(k.UserName, owner) || (owner == "") != (k.UserName == "") {
 		return nil, awserr.NoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
 	return k, nil
@@ -200,11 +204,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c Caller, userName, id, s
 		return constraint("status", "Member must satisfy enum value set")
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		owner, err := keyOwner(tx, c, userName)
-		if err != nil {
-			return err
-		}
-		k, err := findOwnedKey(tx, c.Account, owner, id)
+		k, err := findOwnedKey(tx, c, userName, id)
 		if err != nil {
 			return err
 		}
@@ -225,11 +225,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, c Caller, userName, id st
 		return err
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		owner, err := keyOwner(tx, c, userName)
-		if err != nil {
-			return err
-		}
-		k, err := findOwnedKey(tx, c.Account, owner, id)
+		k, err := findOwnedKey(tx, c, userName, id)
 		if err != nil {
 			return err
 		}
