@@ -13,7 +13,7 @@ start_server --task-credentials-duration 2h
 work=$(mktemp -d)
 AGENT_PID=
 cleanup() {
-  if [ -n "$AGENT_PID" ]; then kill "$AGENT_PID" 2>/dev/null || true; wait "$AGENT_PID" 2>/dev/null || true; fi
+  stop_pid "$AGENT_PID"
   stop_server; rm -rf "$work"
 }
 trap cleanup EXIT

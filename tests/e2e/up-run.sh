@@ -9,7 +9,7 @@ source tests/e2e/lib/server.sh
 work=$(mktemp -d)
 UP_PID=
 cleanup() {
-  if [ -n "$UP_PID" ]; then kill "$UP_PID" 2>/dev/null || true; wait "$UP_PID" 2>/dev/null || true; fi
+  stop_pid "$UP_PID"
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -33,11 +33,17 @@ start_server() {
   echo "server did not start:"; cat "$DATA/server.log"; return 1
 }
 
-stop_server() {
-  if [ -n "${SERVER_PID:-}" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+# stop_pid PID: stops the background process PID and waits for it; nothing
+# when PID is empty.
+stop_pid() {
+  if [ -n "${1:-}" ]; then
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
   fi
+}
+
+stop_server() {
+  stop_pid "${SERVER_PID:-}"
   rm -rf "${DATA:-/nonexistent}"
 }
 
