@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"slices"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/store"
@@ -61,7 +62,9 @@ func (s *Service) principalPoliciesIn(r store.Reader, acct, kind, name, entityAR
 	if err != nil {
 		return nil, err
 	}
-	pp := &PrincipalPolicies{ARN: entityARN, ID: id, Tags: tags}
+	// tags come from a record shared between requests (see recordCache);
+	// callers change theirs, merging in session tags.
+	pp := &PrincipalPolicies{ARN: entityARN, ID: id, Tags: slices.Clone(tags)}
 	for _, d := range ent.identity {
 		pp.Identity = append(pp.Identity, PolicyDoc{Name: d.name, Document: d.doc})
 	}
