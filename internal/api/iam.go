@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"net/http"
 
-	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
 )
 
@@ -26,27 +24,6 @@ func (s *Server) iamHandlers() map[string]queryHandler {
 		register(m)
 	}
 	return m
-}
-
-func (s *Server) serveIAM(w http.ResponseWriter, ctx context.Context, c *call, q *Query) {
-	h, ok := s.iamOps[q.Action]
-	if !ok {
-		s.writeQueryError(w, c, iamXMLNS, awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
-		return
-	}
-	ri := infoFrom(ctx)
-	caller := ri.caller
-	if err := s.authorizeIAM(ctx, ri, q); err != nil {
-		s.writeQueryError(w, c, iamXMLNS, err)
-		return
-	}
-	var x XML
-	x.b.Grow(2048) // typical results fit: one allocation
-	if err := h(ctx, caller, q, &x); err != nil {
-		s.writeQueryError(w, c, iamXMLNS, err)
-		return
-	}
-	s.writeQuery(w, c, iamXMLNS, &x)
 }
 
 // tags decodes Tags.member.N.Key/Value.

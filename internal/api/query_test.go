@@ -1,6 +1,8 @@
 package api
 
 import (
+	"io"
+	"net/http"
 	"net/url"
 	"testing"
 
@@ -32,6 +34,30 @@ func TestQueryRequired2(t *testing.T) {
 		e, ok := awserr.As(err)
 		if !ok || e.Code != "ValidationError" || e.Message != tc.msg || a != "" || b != "" {
 			t.Errorf("%v: got %q, %q, %v; want ValidationError %q", tc.params, a, b, err, tc.msg)
+		}
+	}
+}
+
+// An action a Query-protocol service does not serve is InvalidAction, in
+// that service's namespace.
+func TestQueryUnknownAction(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tc := range []struct{ service, version, xmlns string }{
+		{"iam", "2010-05-08", iamXMLNS},
+		{"sts", "2011-06-15", stsXMLNS},
+	} {
+		req := signedRequest(t, ts.URL, tc.service, "Action=NoSuchThing&Version="+tc.version, testRootKey, testRootSecret, "")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want := `<ErrorResponse xmlns="` + tc.xmlns + `"><Error><Type>Sender</Type><Code>InvalidAction</Code>` +
+			`<Message>Could not find operation NoSuchThing for version ` + tc.version + `</Message></Error>` +
+			`<RequestId>` + resp.Header.Get("x-amzn-RequestId") + `</RequestId></ErrorResponse>`
+		if resp.StatusCode != http.StatusBadRequest || string(body) != want {
+			t.Errorf("%s: %d %s\nwant 400 %s", tc.service, resp.StatusCode, body, want)
 		}
 	}
 }

@@ -120,7 +120,7 @@ func (s *Server) now() time.Time {
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	c := &call{requestID: newRequestID(), start: time.Now()}
 	w.Header().Set("x-amzn-RequestId", c.requestID)
-	xmlns := "https://iam.amazonaws.com/doc/2010-05-08/"
+	xmlns := iamXMLNS
 	body, err := readBody(w, r)
 	if err != nil {
 		s.writeQueryError(w, c, xmlns, err)
@@ -154,9 +154,10 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	ctx := context.WithValue(r.Context(), requestInfoKey{}, ri)
 	switch c.service {
 	case "iam":
-		s.serveIAM(w, ctx, c, q)
+		s.serveQuery(w, ctx, c, q, iamXMLNS, s.iamOps, s.authorizeIAM)
 	case "sts":
-		s.serveSTS(w, ctx, c, q)
+		// STS actions authorize themselves (stsHandlers).
+		s.serveQuery(w, ctx, c, q, stsXMLNS, s.stsOps, refuseSessionCredentials)
 	default:
 		// Signed for another service: say which one the request is for, as
 		// AWS does, when the API version tells.
@@ -164,9 +165,36 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 			s.writeQueryError(w, c, xmlnsFor(intended, xmlns), sigv4.WrongService(intended))
 			return
 		}
-		s.writeQueryError(w, c, xmlns,
-			awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
+		s.writeQueryError(w, c, xmlns, invalidAction(q))
 	}
+}
+
+// serveQuery serves one action of a Query-protocol service: check (the
+// service's authorization) decides first, then the action's handler writes
+// the result.
+func (s *Server) serveQuery(w http.ResponseWriter, ctx context.Context, c *call, q *Query, xmlns string,
+	ops map[string]queryHandler, check func(context.Context, *requestInfo, *Query) error) {
+	h, ok := ops[q.Action]
+	if !ok {
+		s.writeQueryError(w, c, xmlns, invalidAction(q))
+		return
+	}
+	ri := infoFrom(ctx)
+	if err := check(ctx, ri, q); err != nil {
+		s.writeQueryError(w, c, xmlns, err)
+		return
+	}
+	var x XML
+	x.b.Grow(2048) // typical results fit: one allocation
+	if err := h(ctx, ri.caller, q, &x); err != nil {
+		s.writeQueryError(w, c, xmlns, err)
+		return
+	}
+	s.writeQuery(w, c, xmlns, &x)
+}
+
+func invalidAction(q *Query) error {
+	return awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version)
 }
 
 func xmlnsFor(service, def string) string {

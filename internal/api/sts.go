@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
@@ -25,25 +24,14 @@ func (s *Server) stsHandlers() map[string]queryHandler {
 	return m
 }
 
-func (s *Server) serveSTS(w http.ResponseWriter, ctx context.Context, c *call, q *Query) {
-	h, ok := s.stsOps[q.Action]
-	if !ok {
-		s.writeQueryError(w, c, stsXMLNS, awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version))
-		return
+// refuseSessionCredentials is STS's check before any action:
+// API_GetSessionToken's credentials "cannot call any STS API except
+// AssumeRole or GetCallerIdentity".
+func refuseSessionCredentials(ctx context.Context, ri *requestInfo, q *Query) error {
+	if cl := ri.claims; cl != nil && cl.Kind == token.KindSession && !sessionTokenMayCall(q.Action) {
+		return awserr.AccessDenied("Cannot call %s with session credentials", q.Action)
 	}
-	if cl := infoFrom(ctx).claims; cl != nil && cl.Kind == token.KindSession && !sessionTokenMayCall(q.Action) {
-		// API_GetSessionToken: such credentials "cannot call any STS API
-		// except AssumeRole or GetCallerIdentity".
-		s.writeQueryError(w, c, stsXMLNS, awserr.AccessDenied("Cannot call %s with session credentials", q.Action))
-		return
-	}
-	var x XML
-	x.b.Grow(2048) // typical results fit: one allocation
-	if err := h(ctx, infoFrom(ctx).caller, q, &x); err != nil {
-		s.writeQueryError(w, c, stsXMLNS, err)
-		return
-	}
-	s.writeQuery(w, c, stsXMLNS, &x)
+	return nil
 }
 
 // sessionTokenMayCall reports whether GetSessionToken credentials may
