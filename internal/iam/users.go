@@ -348,15 +348,10 @@ func (s *Service) TagUser(ctx context.Context, c Caller, name string, tags []Tag
 	if err := validateTags(tags); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx store.Tx) error {
-		u, err := readUser(tx, c.Account, name)
-		if err != nil {
-			return err
-		}
-		if u.Tags, err = mergeTags(u.Tags, tags); err != nil {
-			return err
-		}
-		return put(tx, userKey(c.Account, u.Name), u)
+	return s.modifyUser(ctx, c, name, func(u *User) error {
+		merged, err := mergeTags(u.Tags, tags)
+		u.Tags = merged
+		return err
 	})
 }
 
@@ -368,12 +363,23 @@ func (s *Service) UntagUser(ctx context.Context, c Caller, name string, keys []s
 	if err := checkTagKeys(keys); err != nil {
 		return err
 	}
+	return s.modifyUser(ctx, c, name, func(u *User) error {
+		u.Tags = removeTags(u.Tags, keys)
+		return nil
+	})
+}
+
+// modifyUser runs fn on the named user in one transaction and stores the
+// result unless fn fails.
+func (s *Service) modifyUser(ctx context.Context, c Caller, name string, fn func(u *User) error) error {
 	return s.update(ctx, func(tx store.Tx) error {
 		u, err := readUser(tx, c.Account, name)
 		if err != nil {
 			return err
 		}
-		u.Tags = removeTags(u.Tags, keys)
+		if err := fn(u); err != nil {
+			return err
+		}
 		return put(tx, userKey(c.Account, u.Name), u)
 	})
 }
