@@ -13,12 +13,8 @@ func (d *Document) MarshalJSON() ([]byte, error) {
 	b.WriteByte('{')
 	first := true
 	field := func(name string) {
-		if !first {
-			b.WriteByte(',')
-		}
+		writeKey(&b, !first, name)
 		first = false
-		writeString(&b, name)
-		b.WriteByte(':')
 	}
 	if d.HasVersion {
 		field("Version")
@@ -55,12 +51,8 @@ func (s *Statement) write(b *bytes.Buffer) {
 	b.WriteByte('{')
 	first := true
 	field := func(name string) {
-		if !first {
-			b.WriteByte(',')
-		}
+		writeKey(b, !first, name)
 		first = false
-		writeString(b, name)
-		b.WriteByte(':')
 	}
 	if s.HasSid {
 		field("Sid")
@@ -130,13 +122,19 @@ func (v Values) write(b *bytes.Buffer) {
 	b.WriteByte(']')
 }
 
-// writeMember writes the i'th member, name:v, of a JSON object.
-func writeMember(b *bytes.Buffer, i int, name string, v Values) {
-	if i > 0 {
+// writeKey writes a JSON object member's name and colon, after a comma
+// unless it is the first member.
+func writeKey(b *bytes.Buffer, comma bool, name string) {
+	if comma {
 		b.WriteByte(',')
 	}
 	writeString(b, name)
 	b.WriteByte(':')
+}
+
+// writeMember writes the i'th member, name:v, of a JSON object.
+func writeMember(b *bytes.Buffer, i int, name string, v Values) {
+	writeKey(b, i > 0, name)
 	v.write(b)
 }
 
