@@ -322,7 +322,7 @@ func policySortKey(p *ManagedPolicy) string { return p.Name + "\x00" + p.ARN }
 
 // awsUsages reads the account's usage records of AWS managed policies.
 func (s *Service) awsUsages(r store.Reader, acct string) (map[string]*awsUsage, error) {
-	prefix := awsPolicyKey(acct, "")
+	prefix := awsUsagePrefix(acct)
 	kvs, err := r.List(prefix, "", 0)
 	if err != nil {
 		return nil, err

@@ -266,18 +266,12 @@ func (s *Service) roleDetails(r store.Reader, acct string) ([]*RoleDetail, error
 // acct or used there as a permissions boundary, in name order, each with its
 // default version.
 func (s *Service) usedAWSPolicies(r store.Reader, acct string) ([]*ManagedPolicy, error) {
-	prefix := awsUsagePrefix(acct)
-	kvs, err := r.List(prefix, "", 0)
+	usage, err := s.awsUsages(r, acct)
 	if err != nil {
 		return nil, err
 	}
 	var out []*ManagedPolicy
-	for _, kv := range kvs {
-		name := strings.TrimPrefix(kv.Key, prefix)
-		u, _, err := get[awsUsage](r, kv.Key)
-		if err != nil {
-			return nil, err
-		}
+	for name, u := range usage {
 		if u.AttachmentCount == 0 && u.BoundaryUsageCount == 0 {
 			continue
 		}
