@@ -244,7 +244,7 @@ func lintGlobCovers(q, p string, fold bool) bool {
 				qi++
 				continue
 			case c == '?' && d != '*',
-				d != '*' && d != '?' && (c == d || fold && lintLower(c) == lintLower(d)):
+				d != '*' && d != '?' && eqByte(c, d, fold):
 				qi++
 				pi++
 				continue
@@ -261,13 +261,6 @@ func lintGlobCovers(q, p string, fold bool) bool {
 		qi++
 	}
 	return qi == len(q)
-}
-
-func lintLower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 // suggestService finds the service prefix closest to a misspelt one.
