@@ -78,27 +78,18 @@ func (x *XML) PolicyDoc(name, doc string) *XML {
 	return x.Close(name)
 }
 
-// FormatTime formats t as IAM's XML timestamps (2026-01-02T15:04:05Z).
-func FormatTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05Z")
-}
-
 // Bytes returns what has been written.
 func (x *XML) Bytes() []byte { return x.b.Bytes() }
 
-// xmlSpecial marks the bytes escapeXML must look at: markup characters,
-// whitespace IAM escapes, control characters XML 1.0 cannot carry, and
-// bytes that start multi-byte UTF-8 sequences (checked for validity).
-var xmlSpecial = func() (t [256]bool) {
+// xmlEscapes holds what escapeXML writes for the ASCII bytes it replaces:
+// markup characters, the whitespace IAM escapes, and U+FFFD for the control
+// characters XML 1.0 cannot carry. Other ASCII bytes ("") stand as they are.
+var xmlEscapes = func() (t [utf8.RuneSelf]string) {
 	for c := 0; c < 0x20; c++ {
-		t[c] = true
+		t[c] = "\uFFFD"
 	}
-	for _, c := range "&<>\"'" {
-		t[c] = true
-	}
-	for c := 0x80; c < 0x100; c++ {
-		t[c] = true
-	}
+	t['&'], t['<'], t['>'], t['"'], t['\''] = "&amp;", "&lt;", "&gt;", "&quot;", "&apos;"
+	t['\r'], t['\n'], t['\t'] = "&#xD;", "&#xA;", "&#x9;"
 	return t
 }()
 
@@ -110,32 +101,13 @@ func escapeXML(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if !xmlSpecial[c] {
-			i++
-			continue
-		}
-		var esc string
-		size := 1
-		switch {
-		case c == '&':
-			esc = "&amp;"
-		case c == '<':
-			esc = "&lt;"
-		case c == '>':
-			esc = "&gt;"
-		case c == '"':
-			esc = "&quot;"
-		case c == '\'':
-			esc = "&apos;"
-		case c == '\r':
-			esc = "&#xD;"
-		case c == '\n':
-			esc = "&#xA;"
-		case c == '\t':
-			esc = "&#x9;"
-		case c < 0x20:
-			esc = "\uFFFD"
-		default:
+		esc, size := "", 1
+		if c < utf8.RuneSelf {
+			if esc = xmlEscapes[c]; esc == "" {
+				i++
+				continue
+			}
+		} else {
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if (r != utf8.RuneError || n > 1) && r != 0xFFFE && r != 0xFFFF {
 				i += n
@@ -151,15 +123,9 @@ func escapeXML(b *bytes.Buffer, s string) {
 	b.WriteString(s[last:])
 }
 
-// PercentEncode encodes a policy document the way IAM returns documents in
-// XML (RFC 3986: everything but unreserved characters escaped, space as %20).
-func PercentEncode(s string) string {
-	var b bytes.Buffer
-	b.Grow(len(s) * 3 / 2)
-	appendPercentEncoded(&b, s)
-	return b.String()
-}
-
+// appendPercentEncoded writes a policy document the way IAM returns
+// documents in XML (RFC 3986: everything but unreserved characters escaped,
+// space as %20).
 func appendPercentEncoded(b *bytes.Buffer, s string) {
 	const hex = "0123456789ABCDEF"
 	last := 0

@@ -48,3 +48,23 @@ func TestEscapeXMLRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The exact text written: IAM's entity escapes for markup and whitespace,
+// U+FFFD for what XML 1.0 cannot carry, everything else as it is.
+func TestEscapeXMLBytes(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain \x7f~":            "plain \x7f~",
+		"a<b>&\"'c":              "a&lt;b&gt;&amp;&quot;&apos;c",
+		"\r\n\t":                 "&#xD;&#xA;&#x9;",
+		"\x00\x1f":               "\uFFFD\uFFFD",
+		"é漢\uFFFD":               "é漢\uFFFD",
+		"\xff\xe6\xbc!":          "\uFFFD\uFFFD\uFFFD!",
+		"\uFFFE\uFFFF\U0001F600": "\uFFFD\uFFFD\U0001F600",
+	} {
+		var b bytes.Buffer
+		escapeXML(&b, in)
+		if b.String() != want {
+			t.Errorf("%q escaped as %q, want %q", in, b.String(), want)
+		}
+	}
+}
