@@ -88,11 +88,11 @@ func (s *Server) ecsRunTask(ctx context.Context, ri *requestInfo, sc ecs.Scope, 
 	if err != nil {
 		return nil, err
 	}
-	td, err := s.ECS.ResolveTaskDefinition(ctx, sc, in.TaskDefinition)
+	td, tdTags, err := s.ECS.ResolveTaskDefinition(ctx, sc, in.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}
-	keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(s.ecsResourceTags(ctx, sc, td.TaskDefinitionArn))
+	keys := (&ecsKeys{cluster: clusterARN}).withResourceTags(tdTags, nil)
 	calls := []ecsCall{{action: "ecs:RunTask", resource: td.TaskDefinitionArn, keys: keys}}
 	if len(in.Tags) > 0 {
 		calls = append(calls, tagOnCreate("RunTask", s.ECS.ARN(sc, "task/"+name+"/*"), in.Tags))

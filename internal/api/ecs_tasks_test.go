@@ -626,3 +626,34 @@ func TestECSUnboundInstance(t *testing.T) {
 		t.Fatalf("another instance's Poll: %d %s", status, b)
 	}
 }
+
+// RunTask sees the task definition's tags as aws:ResourceTag/* (and acts
+// on the revision's ARN, with ecs:cluster).
+func TestECSRunTaskDefinitionTags(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	root := ecsClient(ts, "", "", "")
+	if _, err := root.CreateCluster(ctx, &awsecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.RegisterContainerInstance(ctx, &awsecs.RegisterContainerInstanceInput{}); err != nil {
+		t.Fatal(err)
+	}
+	tdARN := map[string]string{}
+	for _, team := range []string{"a", "b"} {
+		out, err := root.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("app-" + team),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{containerDef("web")},
+			Tags:                 []ecstypes.Tag{{Key: aws.String("team"), Value: aws.String(team)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tdARN[team] = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	}
+	runner := ecsUser(t, ts, "runner", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ecs:RunTask","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"a","ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/default"}}}]}`)
+	if out, err := runner.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app-a")}); err != nil || len(out.Tasks) != 1 {
+		t.Fatalf("%+v %v", out, err)
+	}
+	_, err := runner.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app-b:1")})
+	apiError(t, err, "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/runner", "ecs:RunTask", tdARN["b"]), 400)
+}

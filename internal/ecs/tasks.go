@@ -232,12 +232,13 @@ func (in *RunTaskInput) Roles(td *TaskDefinition) (taskRole, executionRole strin
 }
 
 // ResolveTaskDefinition finds the revision a RunTask names: "family" (the
-// latest ACTIVE revision), "family:revision" or an ARN.
-func (s *Service) ResolveTaskDefinition(ctx context.Context, sc Scope, ident string) (*TaskDefinition, error) {
+// latest ACTIVE revision), "family:revision" or an ARN. Its tags come with
+// it (aws:ResourceTag/* when authorizing RunTask).
+func (s *Service) ResolveTaskDefinition(ctx context.Context, sc Scope, ident string) (*TaskDefinition, []Tag, error) {
 	sc = s.scope(sc)
 	family, rev, err := s.parseTaskDef(sc, ident)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var td *storedTaskDef
 	err = s.view(ctx, func(r store.Reader) error {
@@ -245,9 +246,9 @@ func (s *Service) ResolveTaskDefinition(ctx context.Context, sc Scope, ident str
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &td.TaskDefinition, nil
+	return &td.TaskDefinition, td.Tags, nil
 }
 
 // demand is what a task of td reserves on its instance: the task-level
@@ -397,7 +398,7 @@ func (s *Service) RunTask(ctx context.Context, sc Scope, in *RunTaskInput) (*Run
 	if err != nil {
 		return nil, err
 	}
-	td, err := s.ResolveTaskDefinition(ctx, sc, in.TaskDefinition)
+	td, _, err := s.ResolveTaskDefinition(ctx, sc, in.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}
