@@ -127,10 +127,24 @@ func (s *Service) findPolicy(r store.Reader, acct string, ref policyRef) (*Manag
 		}
 		return s.awsPolicy(mp, u), true, nil
 	}
+	return s.findOwnPolicy(r, acct, ref, false)
+}
+
+// findOwnPolicy is findPolicy for a customer managed policy. With shared set
+// it serves read-only paths: the record may then be shared between requests
+// (see recordCache) and must not be modified.
+func (s *Service) findOwnPolicy(r store.Reader, acct string, ref policyRef, shared bool) (*ManagedPolicy, bool, error) {
 	if ref.Account != acct || ref.Partition != s.Partition {
 		return nil, false, nil
 	}
-	p, _, err := get[ManagedPolicy](r, policyKey(acct, ref.Name))
+	key := policyKey(acct, ref.Name)
+	var p *ManagedPolicy
+	var err error
+	if shared {
+		p, err = getShared[ManagedPolicy](s, r, key)
+	} else {
+		p, _, err = get[ManagedPolicy](r, key)
+	}
 	if isNotFound(err) {
 		return nil, false, nil
 	}

@@ -37,3 +37,35 @@ func TestPrincipalPoliciesTagsAreCopies(t *testing.T) {
 		}
 	}
 }
+
+// ManagedPolicyDocument answers the default version as it is now, also
+// after the policy record it read before has changed.
+func TestManagedPolicyDocumentFollowsDefaultVersion(t *testing.T) {
+	ctx := context.Background()
+	s, c := newPolicyTestService(t)
+	p, err := s.CreatePolicy(ctx, c, CreatePolicyInput{PolicyName: "p", PolicyDocument: testPolicyDoc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, ok, err := s.ManagedPolicyDocument(ctx, c.Account, p.ARN)
+	if err != nil || !ok || doc.Document != testPolicyDoc || doc.Name != "p" {
+		t.Fatalf("v1: %+v %v %v", doc, ok, err)
+	}
+	v2 := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`
+	if _, err := s.CreatePolicyVersion(ctx, c, p.ARN, v2, true); err != nil {
+		t.Fatal(err)
+	}
+	doc, ok, err = s.ManagedPolicyDocument(ctx, c.Account, p.ARN)
+	if err != nil || !ok || doc.Document != v2 {
+		t.Fatalf("v2: %+v %v %v", doc, ok, err)
+	}
+	if err := s.SetDefaultPolicyVersion(ctx, c, p.ARN, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	if doc, _, _ = s.ManagedPolicyDocument(ctx, c.Account, p.ARN); doc.Document != testPolicyDoc {
+		t.Fatalf("back to v1: %+v", doc)
+	}
+	if _, ok, err := s.ManagedPolicyDocument(ctx, c.Account, p.ARN+"x"); ok || err != nil {
+		t.Fatalf("unknown policy: %v %v", ok, err)
+	}
+}

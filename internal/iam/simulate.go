@@ -430,7 +430,8 @@ func (s *Service) managedDefaultDocument(r store.Reader, acct, policyARN string)
 		}
 		return mp.Name, mp.Document, true, nil
 	}
-	p, ok, err := s.findPolicy(r, acct, ref)
+	// Authorization asks on every request: a shared record spares decoding.
+	p, ok, err := s.findOwnPolicy(r, acct, ref, true)
 	if err != nil || !ok {
 		return "", "", false, err
 	}
