@@ -9,10 +9,11 @@ import (
 )
 
 // taggable is a resource TagResource, UntagResource and ListTagsForResource
-// act on: how to read and write its tags.
+// act on: how to read its tags, and to replace them with what edit makes
+// of them.
 type taggable struct {
-	get func(r store.Reader) ([]Tag, error)
-	set func(tx store.Tx, tags []Tag) error
+	get  func(r store.Reader) ([]Tag, error)
+	edit func(tx store.Tx, edit func(have []Tag) ([]Tag, error)) error
 }
 
 // taggableRecord is the taggable of a record of type T stored under key:
@@ -27,8 +28,12 @@ func taggableRecord[T any](key string, read func(store.Reader) (*T, error), tags
 			}
 			return *tags(v), nil
 		},
-		set: func(tx store.Tx, t []Tag) error {
+		edit: func(tx store.Tx, edit func([]Tag) ([]Tag, error)) error {
 			v, err := read(tx)
+			if err != nil {
+				return err
+			}
+			t, err := edit(*tags(v))
 			if err != nil {
 				return err
 			}
@@ -162,15 +167,13 @@ func (s *Service) TagResource(ctx context.Context, sc Scope, resourceARN string,
 		return err
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		have, err := t.get(tx)
-		if err != nil {
-			return err
-		}
-		merged := mergeTags(have, tags)
-		if len(merged) > 50 {
-			return invalidParameter("A resource can have at most 50 tags.")
-		}
-		return t.set(tx, merged)
+		return t.edit(tx, func(have []Tag) ([]Tag, error) {
+			merged := mergeTags(have, tags)
+			if len(merged) > 50 {
+				return nil, invalidParameter("A resource can have at most 50 tags.")
+			}
+			return merged, nil
+		})
 	})
 }
 
@@ -185,10 +188,6 @@ func (s *Service) UntagResource(ctx context.Context, sc Scope, resourceARN strin
 		return err
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		have, err := t.get(tx)
-		if err != nil {
-			return err
-		}
-		return t.set(tx, removeTags(have, keys))
+		return t.edit(tx, func(have []Tag) ([]Tag, error) { return removeTags(have, keys), nil })
 	})
 }
