@@ -80,17 +80,15 @@ func (s *Service) GetGroup(ctx context.Context, c Caller, name string, pg Page) 
 
 // ListGroups lists the account's groups whose path starts with pathPrefix,
 // in name order.
+// The records may be shared with other readers (see recordCache): callers
+// must not modify them.
 func (s *Service) ListGroups(ctx context.Context, c Caller, pathPrefix string, pg Page) (groups []*Group, next string, err error) {
 	if err := validatePathPrefix(pathPrefix); err != nil {
 		return nil, "", err
 	}
 	err = s.view(ctx, func(r store.Reader) error {
-		all, err := list[Group](r, groupPrefix(c.Account))
-		if err != nil {
-			return err
-		}
-		all = filterPath(all, pathPrefix, func(g *Group) string { return g.Path })
-		groups, next, err = paginate("groups", all, func(g *Group) string { return strings.ToLower(g.Name) }, pg)
+		keep := pathFilter(pathPrefix, func(g *Group) string { return g.Path })
+		groups, next, err = listPage(s, r, "groups", groupPrefix(c.Account), keep, pg)
 		return err
 	})
 	return groups, next, err

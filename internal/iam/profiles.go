@@ -115,6 +115,8 @@ func (s *Service) GetInstanceProfile(ctx context.Context, c Caller, name string)
 
 // ListInstanceProfiles lists the account's instance profiles whose path
 // starts with pathPrefix, in name order.
+// The records may be shared with other readers (see recordCache): callers
+// must not modify them.
 func (s *Service) ListInstanceProfiles(ctx context.Context, c Caller, pathPrefix string, pg Page) (profiles []ProfileWithRoles, next string, err error) {
 	if err := validatePathPrefix(pathPrefix); err != nil {
 		return nil, "", err
@@ -123,12 +125,8 @@ func (s *Service) ListInstanceProfiles(ctx context.Context, c Caller, pathPrefix
 		return nil, "", err
 	}
 	err = s.view(ctx, func(r store.Reader) error {
-		all, err := list[InstanceProfile](r, profilePrefix(c.Account))
-		if err != nil {
-			return err
-		}
-		all = filterPath(all, pathPrefix, func(p *InstanceProfile) string { return p.Path })
-		page, n, err := paginate("instance-profiles", all, profileSortKey, pg)
+		keep := pathFilter(pathPrefix, func(p *InstanceProfile) string { return p.Path })
+		page, n, err := listPage(s, r, "instance-profiles", profilePrefix(c.Account), keep, pg)
 		if err != nil {
 			return err
 		}

@@ -235,10 +235,7 @@ func (s *Service) ListRoles(ctx context.Context, c Caller, pathPrefix string, pg
 		return nil, "", err
 	}
 	err = s.view(ctx, func(r store.Reader) error {
-		var keep func(*Role) bool
-		if pathPrefix != "" && pathPrefix != "/" {
-			keep = func(role *Role) bool { return strings.HasPrefix(role.Path, pathPrefix) }
-		}
+		keep := pathFilter(pathPrefix, func(role *Role) string { return role.Path })
 		roles, next, err = listPage(s, r, "roles", rolePrefix(c.Account), keep, pg)
 		return err
 	})

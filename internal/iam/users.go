@@ -134,35 +134,27 @@ func (s *Service) rootUser(ctx context.Context, c Caller) (*User, error) {
 
 // ListUsers lists the account's users whose path starts with pathPrefix, in
 // name order.
+// The records may be shared with other readers (see recordCache): callers
+// must not modify them.
 func (s *Service) ListUsers(ctx context.Context, c Caller, pathPrefix string, pg Page) (users []*User, next string, err error) {
 	if err := validatePathPrefix(pathPrefix); err != nil {
 		return nil, "", err
 	}
 	err = s.view(ctx, func(r store.Reader) error {
-		all, err := list[User](r, userPrefix(c.Account))
-		if err != nil {
-			return err
-		}
-		all = filterPath(all, pathPrefix, func(u *User) string { return u.Path })
-		users, next, err = paginate("users", all, func(u *User) string { return strings.ToLower(u.Name) }, pg)
+		keep := pathFilter(pathPrefix, func(u *User) string { return u.Path })
+		users, next, err = listPage(s, r, "users", userPrefix(c.Account), keep, pg)
 		return err
 	})
 	return users, next, err
 }
 
-// filterPath keeps the entities whose path starts with prefix ("" or "/":
-// all of them).
-func filterPath[T any](xs []T, prefix string, path func(T) string) []T {
+// pathFilter is the listPage filter that keeps the entities whose path
+// starts with prefix; nil (keep all) for "" or "/".
+func pathFilter[T any](prefix string, path func(*T) string) func(*T) bool {
 	if prefix == "" || prefix == "/" {
-		return xs
+		return nil
 	}
-	out := xs[:0]
-	for _, x := range xs {
-		if strings.HasPrefix(path(x), prefix) {
-			out = append(out, x)
-		}
-	}
-	return out
+	return func(x *T) bool { return strings.HasPrefix(path(x), prefix) }
 }
 
 // UpdateUserInput is UpdateUser's request; nil fields are left unchanged.
