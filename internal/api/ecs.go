@@ -298,17 +298,13 @@ func (s *Server) ecsDescribeClusters(ctx context.Context, ri *requestInfo, sc ec
 }
 
 func (s *Server) ecsRegisterContainerInstance(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *ecs.RegisterContainerInstanceInput) (any, error) {
-	cluster := in.Cluster
-	if cluster == "" {
-		cluster = ecs.DefaultCluster
-	}
-	clusterARN, err := s.ecsClusterARN(sc, cluster)
+	clusterARN, err := s.ecsClusterARN(sc, in.Cluster)
 	if err != nil {
 		return nil, err
 	}
 	calls := []ecsCall{s.ecsClusterCall(ctx, sc, "RegisterContainerInstance", clusterARN, (&ecsKeys{}).withRequestTags(in.Tags))}
 	if len(in.Tags) > 0 {
-		name, err := s.ECS.ClusterName(sc, cluster)
+		name, err := s.ECS.ClusterName(sc, in.Cluster)
 		if err != nil {
 			return nil, err
 		}

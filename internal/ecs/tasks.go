@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -813,7 +812,6 @@ func (s *Service) ListTasks(ctx context.Context, sc Scope, in *ListTasksInput) (
 		}
 		items = append(items, item{taskIDOf(t.TaskArn), t.TaskArn})
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })
 	page, next, err := paginateItems(items, in.NextToken, max, false)
 	if err != nil {
 		return nil, err
