@@ -46,32 +46,6 @@ func writeTags(x *XML, name string, ts []iam.Tag, always bool) {
 	x.Close(name)
 }
 
-// writeRole writes a Role structure. full adds what GetRole returns beyond
-// CreateRole (RoleLastUsed, MaxSessionDuration).
-func writeRole(x *XML, name string, r *iam.Role, full bool) {
-	x.Open(name)
-	x.Elem("Path", r.Path).Elem("RoleName", r.Name).Elem("RoleId", r.ID).Elem("Arn", r.ARN)
-	x.Time("CreateDate", r.CreateDate)
-	x.PolicyDoc("AssumeRolePolicyDocument", r.AssumeRolePolicy)
-	if full {
-		// CreateRole's answer leaves the description out (recorded from AWS).
-		x.ElemIf("Description", r.Description)
-		x.Int("MaxSessionDuration", r.MaxSessionDuration)
-	}
-	if r.PermissionsBoundary != "" {
-		x.Open("PermissionsBoundary").Elem("PermissionsBoundaryType", "Policy").Elem("PermissionsBoundaryArn", r.PermissionsBoundary).Close("PermissionsBoundary")
-	}
-	writeTags(x, "Tags", r.Tags, false)
-	if full {
-		x.Open("RoleLastUsed")
-		if !r.LastUsed.IsZero() {
-			x.Time("LastUsedDate", r.LastUsed).ElemIf("Region", r.LastUsedRegion)
-		}
-		x.Close("RoleLastUsed")
-	}
-	x.Close(name)
-}
-
 func (s *Server) iamCreateRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
 	name, doc, err := q.Required2("RoleName", "AssumeRolePolicyDocument")
 	if err != nil {
@@ -89,7 +63,7 @@ func (s *Server) iamCreateRole(ctx context.Context, c iam.Caller, q *Query, x *X
 	if err != nil {
 		return err
 	}
-	writeRole(x, "Role", r, false)
+	writeRole(x, "Role", r, roleCreated)
 	return nil
 }
 
@@ -102,7 +76,7 @@ func (s *Server) iamGetRole(ctx context.Context, c iam.Caller, q *Query, x *XML)
 	if err != nil {
 		return err
 	}
-	writeRole(x, "Role", r, true)
+	writeRole(x, "Role", r, roleFull)
 	return nil
 }
 

@@ -78,27 +78,45 @@ func requiredList(q *Query, name string) error {
 // roles inside instance profiles have the identity and trust policy only.
 type roleShape int
 
+// What a shape adds to the identity and trust policy, in the order written.
 const (
-	roleInProfile  roleShape = iota // identity + trust policy
-	roleDescribed                   // + Description, PermissionsBoundary, Tags
-	roleListMember                  // + Description, MaxSessionDuration
+	roleDescription  roleShape = 1 << iota // Description, when there is one
+	roleMaxSession                         // MaxSessionDuration
+	roleBoundaryTags                       // PermissionsBoundary and Tags, when there are any
+	roleLastUsed                           // RoleLastUsed
 )
 
-func writeRoleShape(x *XML, name string, r *iam.Role, shape roleShape) {
+const (
+	roleInProfile  roleShape = 0
+	roleCreated              = roleBoundaryTags
+	roleDescribed            = roleDescription | roleBoundaryTags
+	roleListMember           = roleDescription | roleMaxSession
+	roleFull                 = roleDescription | roleMaxSession | roleBoundaryTags | roleLastUsed
+)
+
+func writeRole(x *XML, name string, r *iam.Role, shape roleShape) {
 	x.Open(name)
 	x.Elem("Path", r.Path).Elem("RoleName", r.Name).Elem("RoleId", r.ID).Elem("Arn", r.ARN)
 	x.Time("CreateDate", r.CreateDate)
 	x.PolicyDoc("AssumeRolePolicyDocument", r.AssumeRolePolicy)
-	switch shape {
-	case roleDescribed:
+	if shape&roleDescription != 0 {
 		x.ElemIf("Description", r.Description)
+	}
+	if shape&roleMaxSession != 0 {
+		x.Int("MaxSessionDuration", r.MaxSessionDuration)
+	}
+	if shape&roleBoundaryTags != 0 {
 		if r.PermissionsBoundary != "" {
 			x.Open("PermissionsBoundary").Elem("PermissionsBoundaryType", "Policy").Elem("PermissionsBoundaryArn", r.PermissionsBoundary).Close("PermissionsBoundary")
 		}
 		writeTags(x, "Tags", r.Tags, false)
-	case roleListMember:
-		x.ElemIf("Description", r.Description)
-		x.Int("MaxSessionDuration", r.MaxSessionDuration)
+	}
+	if shape&roleLastUsed != 0 {
+		x.Open("RoleLastUsed")
+		if !r.LastUsed.IsZero() {
+			x.Time("LastUsedDate", r.LastUsed).ElemIf("Region", r.LastUsedRegion)
+		}
+		x.Close("RoleLastUsed")
 	}
 	x.Close(name)
 }
@@ -116,7 +134,7 @@ func (s *Server) iamListRoles(ctx context.Context, c iam.Caller, q *Query, x *XM
 	}
 	x.Open("Roles")
 	for _, r := range roles {
-		writeRoleShape(x, "member", r, roleListMember)
+		writeRole(x, "member", r, roleListMember)
 	}
 	x.Close("Roles")
 	writeTruncation(x, next)
@@ -157,7 +175,7 @@ func (s *Server) iamUpdateRoleDescription(ctx context.Context, c iam.Caller, q *
 	if err != nil {
 		return err
 	}
-	writeRoleShape(x, "Role", r, roleDescribed)
+	writeRole(x, "Role", r, roleDescribed)
 	return nil
 }
 
@@ -212,7 +230,7 @@ func writeInstanceProfile(x *XML, name string, p *iam.InstanceProfile, roles []*
 	x.Time("CreateDate", p.CreateDate)
 	x.Open("Roles")
 	for _, r := range roles {
-		writeRoleShape(x, "member", r, roleInProfile)
+		writeRole(x, "member", r, roleInProfile)
 	}
 	x.Close("Roles")
 	switch tagMode {
@@ -291,21 +309,8 @@ func (s *Server) iamListInstanceProfilesForRole(ctx context.Context, c iam.Calle
 	return nil
 }
 
-// profileAndRole decodes InstanceProfileName and RoleName.
-func profileAndRole(q *Query) (string, string, error) {
-	profile, err := q.Required("InstanceProfileName")
-	if err != nil {
-		return "", "", err
-	}
-	role, err := q.Required("RoleName")
-	if err != nil {
-		return "", "", err
-	}
-	return profile, role, nil
-}
-
 func (s *Server) iamAddRoleToInstanceProfile(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	profile, role, err := profileAndRole(q)
+	profile, role, err := q.Required2("InstanceProfileName", "RoleName")
 	if err != nil {
 		return err
 	}
@@ -313,7 +318,7 @@ func (s *Server) iamAddRoleToInstanceProfile(ctx context.Context, c iam.Caller, 
 }
 
 func (s *Server) iamRemoveRoleFromInstanceProfile(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	profile, role, err := profileAndRole(q)
+	profile, role, err := q.Required2("InstanceProfileName", "RoleName")
 	if err != nil {
 		return err
 	}
@@ -341,7 +346,7 @@ func (s *Server) iamCreateServiceLinkedRole(ctx context.Context, c iam.Caller, q
 	if err != nil {
 		return err
 	}
-	writeRoleShape(x, "Role", r, roleDescribed)
+	writeRole(x, "Role", r, roleDescribed)
 	return nil
 }
 

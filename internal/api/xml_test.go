@@ -5,6 +5,9 @@ import (
 	"encoding/xml"
 	"io"
 	"testing"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/iam"
 )
 
 // Whatever text goes in, the element is well-formed XML and reads back as
@@ -65,6 +68,35 @@ func TestEscapeXMLBytes(t *testing.T) {
 		escapeXML(&b, in)
 		if b.String() != want {
 			t.Errorf("%q escaped as %q, want %q", in, b.String(), want)
+		}
+	}
+}
+
+// Each Role shape writes exactly the elements AWS's operation returns, in
+// AWS's order.
+func TestWriteRoleShapes(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	r := &iam.Role{Name: "r", Path: "/", ID: "AROAEXAMPLE", ARN: "arn:aws:iam::123456789012:role/r", CreateDate: now,
+		AssumeRolePolicy: "{}", Description: "d", MaxSessionDuration: 3600, PermissionsBoundary: "arn:aws:iam::aws:policy/B",
+		Tags: []iam.Tag{{Key: "k", Value: "v"}}, LastUsed: now, LastUsedRegion: "us-east-1"}
+	const (
+		identity = `<Path>/</Path><RoleName>r</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::123456789012:role/r</Arn><CreateDate>2026-01-02T03:04:05Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>`
+		desc     = `<Description>d</Description>`
+		maxSess  = `<MaxSessionDuration>3600</MaxSessionDuration>`
+		boundary = `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>arn:aws:iam::aws:policy/B</PermissionsBoundaryArn></PermissionsBoundary><Tags><member><Key>k</Key><Value>v</Value></member></Tags>`
+		lastUsed = `<RoleLastUsed><LastUsedDate>2026-01-02T03:04:05Z</LastUsedDate><Region>us-east-1</Region></RoleLastUsed>`
+	)
+	for shape, want := range map[roleShape]string{
+		roleInProfile:  identity,
+		roleCreated:    identity + boundary,
+		roleDescribed:  identity + desc + boundary,
+		roleListMember: identity + desc + maxSess,
+		roleFull:       identity + desc + maxSess + boundary + lastUsed,
+	} {
+		var x XML
+		writeRole(&x, "Role", r, shape)
+		if got := string(x.Bytes()); got != "<Role>"+want+"</Role>" {
+			t.Errorf("shape %d:\n got %s\nwant <Role>%s</Role>", shape, got, want)
 		}
 	}
 }
