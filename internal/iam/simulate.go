@@ -334,11 +334,16 @@ func (s *Service) loadEntityPolicies(r store.Reader, acct, entityAcct, kind, nam
 		if err := s.appendManaged(r, acct, attached, &ent.identity); err != nil {
 			return nil, err
 		}
-		groups, err := getNamed[Group](r, u.Groups, func(gn string) string { return groupKey(acct, gn) })
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range groups {
+		for _, gn := range u.Groups {
+			// Authorization asks on every request: shared records spare
+			// decoding (see recordCache).
+			g, err := getShared[Group](s, r, groupKey(acct, gn))
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
 			ent.identity = append(ent.identity, inlineDocs(g.InlinePolicies)...)
 			if err := s.appendManaged(r, acct, g.AttachedPolicies, &ent.identity); err != nil {
 				return nil, err
