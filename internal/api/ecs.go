@@ -218,6 +218,15 @@ func (s *Server) ecsClusterCall(ctx context.Context, sc ecs.Scope, action, clust
 	return ecsCall{action: "ecs:" + action, resource: clusterARN, keys: keys}
 }
 
+// ecsAuthorizeOnCluster authorizes a call on a cluster (ecsClusterCall).
+func (s *Server) ecsAuthorizeOnCluster(ctx context.Context, ri *requestInfo, sc ecs.Scope, action, cluster string) error {
+	clusterARN, err := s.ecsClusterARN(sc, cluster)
+	if err != nil {
+		return err
+	}
+	return s.authorizeECS(ctx, ri, s.ecsClusterCall(ctx, sc, action, clusterARN, nil))
+}
+
 // tagOnCreate is the ecs:TagResource question asked when a create call
 // carries tags.
 func tagOnCreate(operation, resourceARN string, tags []ecs.Tag) ecsCall {
@@ -254,11 +263,7 @@ func (s *Server) ecsDeleteCluster(ctx context.Context, ri *requestInfo, sc ecs.S
 	if in.Cluster == "" {
 		return nil, awserr.New(http.StatusBadRequest, "InvalidParameterException", "Cluster cannot be null or empty.")
 	}
-	clusterARN, err := s.ecsClusterARN(sc, in.Cluster)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeECS(ctx, ri, s.ecsClusterCall(ctx, sc, "DeleteCluster", clusterARN, nil)); err != nil {
+	if err := s.ecsAuthorizeOnCluster(ctx, ri, sc, "DeleteCluster", in.Cluster); err != nil {
 		return nil, err
 	}
 	c, err := s.ECS.DeleteCluster(ctx, sc, in.Cluster)
@@ -329,11 +334,7 @@ func (s *Server) ecsRegisterContainerInstance(ctx context.Context, ri *requestIn
 }
 
 func (s *Server) ecsDeregisterContainerInstance(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *ecs.DeregisterContainerInstanceInput) (any, error) {
-	clusterARN, err := s.ecsClusterARN(sc, in.Cluster)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeECS(ctx, ri, s.ecsClusterCall(ctx, sc, "DeregisterContainerInstance", clusterARN, nil)); err != nil {
+	if err := s.ecsAuthorizeOnCluster(ctx, ri, sc, "DeregisterContainerInstance", in.Cluster); err != nil {
 		return nil, err
 	}
 	ci, err := s.ECS.DeregisterContainerInstance(ctx, sc, in)
@@ -344,11 +345,7 @@ func (s *Server) ecsDeregisterContainerInstance(ctx context.Context, ri *request
 }
 
 func (s *Server) ecsListContainerInstances(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *ecs.ListContainerInstancesInput) (any, error) {
-	clusterARN, err := s.ecsClusterARN(sc, in.Cluster)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeECS(ctx, ri, s.ecsClusterCall(ctx, sc, "ListContainerInstances", clusterARN, nil)); err != nil {
+	if err := s.ecsAuthorizeOnCluster(ctx, ri, sc, "ListContainerInstances", in.Cluster); err != nil {
 		return nil, err
 	}
 	return s.ECS.ListContainerInstances(ctx, sc, in)

@@ -204,14 +204,6 @@ func (s *Server) ecsSubmitAttachmentStateChanges(ctx context.Context, ri *reques
 	return ecs.Acknowledgment{Acknowledgment: "ACK"}, nil
 }
 
-func (s *Server) ecsAuthorizeOnCluster(ctx context.Context, ri *requestInfo, sc ecs.Scope, action, cluster string) error {
-	clusterARN, err := s.ecsClusterARN(sc, cluster)
-	if err != nil {
-		return err
-	}
-	return s.authorizeECS(ctx, ri, s.ecsClusterCall(ctx, sc, action, clusterARN, nil))
-}
-
 func (s *Server) ecsDiscoverPollEndpoint(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *struct {
 	Cluster           string `json:"cluster"`
 	ContainerInstance string `json:"containerInstance"`
