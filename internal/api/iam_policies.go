@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 
 	"github.com/rolecall/rolecall/internal/iam"
 )
@@ -41,13 +42,16 @@ func (s *Server) registerIAMPolicies(m map[string]queryHandler) {
 
 // Which Policy structure a response carries: CreatePolicy's has no
 // Description and Tags only when there are some; GetPolicy's has both
-// (Tags even when empty); ListPolicies' has neither (all as recorded).
+// (Tags even when empty); ListPolicies' has neither;
+// GetAccountAuthorizationDetails' has Description and every version
+// instead of Tags (all as recorded).
 type policyView int
 
 const (
 	policyCreated policyView = iota
 	policyFull
 	policyListed
+	policyDetail
 )
 
 func writePolicy(x *XML, name string, p *iam.ManagedPolicy, view policyView) {
@@ -56,7 +60,7 @@ func writePolicy(x *XML, name string, p *iam.ManagedPolicy, view policyView) {
 	x.Elem("DefaultVersionId", p.DefaultVersionID)
 	x.Int("AttachmentCount", p.AttachmentCount).Int("PermissionsBoundaryUsageCount", p.BoundaryUsageCount)
 	x.Bool("IsAttachable", true)
-	if view == policyFull {
+	if view == policyFull || view == policyDetail {
 		x.ElemIf("Description", p.Description)
 	}
 	x.Time("CreateDate", p.CreateDate).Time("UpdateDate", p.UpdateDate)
@@ -65,8 +69,25 @@ func writePolicy(x *XML, name string, p *iam.ManagedPolicy, view policyView) {
 		writeTags(x, "Tags", p.Tags, false)
 	case policyFull:
 		writeTags(x, "Tags", p.Tags, true)
+	case policyDetail:
+		writePolicyVersionList(x, p)
 	}
 	x.Close(name)
+}
+
+// writePolicyVersionList writes every version of a policy with its
+// document, newest first, as AWS lists them (recorded).
+func writePolicyVersionList(x *XML, p *iam.ManagedPolicy) {
+	vs := slices.Clone(p.Versions)
+	slices.SortFunc(vs, func(a, b iam.PolicyVersion) int { return versionNumber(b.ID) - versionNumber(a.ID) })
+	x.Open("PolicyVersionList")
+	for _, v := range vs {
+		x.Open("member")
+		x.PolicyDoc("Document", v.Document).Elem("VersionId", v.ID)
+		x.Bool("IsDefaultVersion", v.ID == p.DefaultVersionID).Time("CreateDate", v.CreateDate)
+		x.Close("member")
+	}
+	x.Close("PolicyVersionList")
 }
 
 func writePolicyVersion(x *XML, name string, v *iam.PolicyVersionInfo, withDocument bool) {
@@ -324,11 +345,7 @@ func (s *Server) iamListInlinePolicies(kind iam.PolicyHolder, param string) quer
 		if err != nil {
 			return err
 		}
-		x.Open("PolicyNames")
-		for _, n := range names {
-			x.Elem("member", n)
-		}
-		x.Close("PolicyNames")
+		writeStringList(x, "PolicyNames", names)
 		writeTruncation(x, marker)
 		return nil
 	}

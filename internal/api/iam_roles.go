@@ -106,19 +106,21 @@ func writeRole(x *XML, name string, r *iam.Role, shape roleShape) {
 		x.Int("MaxSessionDuration", r.MaxSessionDuration)
 	}
 	if shape&roleBoundaryTags != 0 {
-		if r.PermissionsBoundary != "" {
-			x.Open("PermissionsBoundary").Elem("PermissionsBoundaryType", "Policy").Elem("PermissionsBoundaryArn", r.PermissionsBoundary).Close("PermissionsBoundary")
-		}
+		writeBoundary(x, r.PermissionsBoundary)
 		writeTags(x, "Tags", r.Tags, false)
 	}
 	if shape&roleLastUsed != 0 {
-		x.Open("RoleLastUsed")
-		if !r.LastUsed.IsZero() {
-			x.Time("LastUsedDate", r.LastUsed).ElemIf("Region", r.LastUsedRegion)
-		}
-		x.Close("RoleLastUsed")
+		writeRoleLastUsed(x, r)
 	}
 	x.Close(name)
+}
+
+func writeRoleLastUsed(x *XML, r *iam.Role) {
+	x.Open("RoleLastUsed")
+	if !r.LastUsed.IsZero() {
+		x.Time("LastUsedDate", r.LastUsed).ElemIf("Region", r.LastUsedRegion)
+	}
+	x.Close("RoleLastUsed")
 }
 
 // Roles.

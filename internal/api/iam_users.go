@@ -126,13 +126,17 @@ func (s *Server) iamListUsers(ctx context.Context, c iam.Caller, q *Query, x *XM
 	if err != nil {
 		return err
 	}
+	writeUserList(x, users, next)
+	return nil
+}
+
+func writeUserList(x *XML, users []*iam.User, next string) {
 	x.Open("Users")
 	for _, u := range users {
 		writeUser(x, "member", u, userListed)
 	}
 	x.Close("Users")
 	writeTruncation(x, next)
-	return nil
 }
 
 func (s *Server) iamUpdateUser(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
@@ -196,12 +200,7 @@ func (s *Server) iamGetGroup(ctx context.Context, c iam.Caller, q *Query, x *XML
 		return err
 	}
 	writeGroup(x, "Group", g)
-	x.Open("Users")
-	for _, u := range users {
-		writeUser(x, "member", u, userListed)
-	}
-	x.Close("Users")
-	writeTruncation(x, next)
+	writeUserList(x, users, next)
 	return nil
 }
 
@@ -429,35 +428,13 @@ func (s *Server) iamGetAccountAuthorizationDetails(ctx context.Context, c iam.Ca
 		writeAttachedPolicies(x, r.AttachedPolicies)
 		writeBoundary(x, r.PermissionsBoundary)
 		writeTags(x, "Tags", r.Tags, true)
-		x.Open("RoleLastUsed")
-		if !r.LastUsed.IsZero() {
-			x.Time("LastUsedDate", r.LastUsed).ElemIf("Region", r.LastUsedRegion)
-		}
-		x.Close("RoleLastUsed")
+		writeRoleLastUsed(x, r)
 		x.Close("member")
 	}
 	x.Close("RoleDetailList")
 	x.Open("Policies")
 	for _, p := range d.Policies {
-		x.Open("member")
-		x.Elem("PolicyName", p.Name).Elem("PolicyId", p.ID).Elem("Arn", p.ARN).Elem("Path", p.Path)
-		x.Elem("DefaultVersionId", p.DefaultVersionID)
-		x.Int("AttachmentCount", p.AttachmentCount).Int("PermissionsBoundaryUsageCount", p.BoundaryUsageCount)
-		x.Bool("IsAttachable", true)
-		x.ElemIf("Description", p.Description)
-		x.Time("CreateDate", p.CreateDate).Time("UpdateDate", p.UpdateDate)
-		// Newest version first, as AWS lists them (recorded).
-		vs := slices.Clone(p.Versions)
-		slices.SortFunc(vs, func(a, b iam.PolicyVersion) int { return versionNumber(b.ID) - versionNumber(a.ID) })
-		x.Open("PolicyVersionList")
-		for _, v := range vs {
-			x.Open("member")
-			x.PolicyDoc("Document", v.Document).Elem("VersionId", v.ID)
-			x.Bool("IsDefaultVersion", v.ID == p.DefaultVersionID).Time("CreateDate", v.CreateDate)
-			x.Close("member")
-		}
-		x.Close("PolicyVersionList")
-		x.Close("member")
+		writePolicy(x, "member", p, policyDetail)
 	}
 	x.Close("Policies")
 	writeTruncation(x, d.Next)
