@@ -429,14 +429,9 @@ func (s *Server) ecsRegisterTaskDefinition(ctx context.Context, ri *requestInfo,
 	if len(in.Tags) > 0 {
 		calls = append(calls, tagOnCreate("RegisterTaskDefinition", tdARN, in.Tags))
 	}
-	roles := []string{}
-	for _, r := range []string{in.TaskRoleArn, in.ExecutionRoleArn} {
-		if r != "" && (len(roles) == 0 || roles[0] != r) {
-			roles = append(roles, r)
-		}
-	}
+	roles := ecsRoles(in.TaskRoleArn, in.ExecutionRoleArn)
 	for _, r := range roles {
-		calls = append(calls, ecsCall{action: "iam:PassRole", resource: r, keys: &ecsKeys{passedTo: ecsTasksPrincipal}})
+		calls = append(calls, passRole(r))
 	}
 	if err := s.authorizeECS(ctx, ri, calls...); err != nil {
 		return nil, err
@@ -451,6 +446,24 @@ func (s *Server) ecsRegisterTaskDefinition(ctx context.Context, ri *requestInfo,
 		return nil, err
 	}
 	return map[string]any{"taskDefinition": td, "tags": tags}, nil
+}
+
+// ecsRoles are a task's task and execution roles (either may be empty),
+// each once.
+func ecsRoles(taskRole, execRole string) []string {
+	var roles []string
+	if taskRole != "" {
+		roles = append(roles, taskRole)
+	}
+	if execRole != "" && execRole != taskRole {
+		roles = append(roles, execRole)
+	}
+	return roles
+}
+
+// passRole is the iam:PassRole question for a task or execution role.
+func passRole(role string) ecsCall {
+	return ecsCall{action: "iam:PassRole", resource: role, keys: &ecsKeys{passedTo: ecsTasksPrincipal}}
 }
 
 // checkTaskRole checks that a task or execution role exists and that its

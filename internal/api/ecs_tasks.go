@@ -97,11 +97,8 @@ func (s *Server) ecsRunTask(ctx context.Context, ri *requestInfo, sc ecs.Scope, 
 	if len(in.Tags) > 0 {
 		calls = append(calls, tagOnCreate("RunTask", s.ECS.ARN(sc, "task/"+name+"/*"), in.Tags))
 	}
-	taskRole, execRole := in.Roles(td)
-	for i, r := range []string{taskRole, execRole} {
-		if r != "" && !(i == 1 && r == taskRole) {
-			calls = append(calls, ecsCall{action: "iam:PassRole", resource: r, keys: &ecsKeys{passedTo: ecsTasksPrincipal}})
-		}
+	for _, r := range ecsRoles(in.Roles(td)) {
+		calls = append(calls, passRole(r))
 	}
 	if err := s.authorizeECS(ctx, ri, calls...); err != nil {
 		return nil, err
