@@ -38,7 +38,7 @@ func (s *Server) serveCreateAccount(w http.ResponseWriter, r *http.Request) {
 			s.Log.Error("creating an account", "request_id", c.requestID, "err", err)
 			e = awserr.ServiceFailure("An internal error occurred. Request ID: %s", c.requestID)
 		}
-		writeJSONError(w, e)
+		encodeJSONError(w, "application/json", e)
 		s.record(c, e.Status, e.Code)
 	}
 	body, err := readBody(w, r)
@@ -82,12 +82,6 @@ func (s *Server) serveCreateAccount(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(CreateAccountResponse{AccountID: in.AccountID, AccessKeyID: k.ID, SecretAccessKey: k.Secret})
 	s.record(c, http.StatusOK, "")
-}
-
-func writeJSONError(w http.ResponseWriter, e *awserr.Error) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": e.Code, "message": e.Message})
 }
 
 func randomAccountID() string {

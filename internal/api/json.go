@@ -92,10 +92,16 @@ func (s *Server) writeJSONError(w http.ResponseWriter, c *call, err error) {
 		e.Sender = false
 	}
 	e = sigv4.ForJSONProtocol(e)
-	w.Header().Set("Content-Type", jsonContentType)
+	encodeJSONError(w, jsonContentType, e)
+	s.record(c, e.Status, e.Code)
+}
+
+// encodeJSONError writes e as AWS's JSON error body, {"__type": code,
+// "message": text} (also rolecall's own accounts endpoint's).
+func encodeJSONError(w http.ResponseWriter, contentType string, e *awserr.Error) {
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": e.Code, "message": e.Message})
-	s.record(c, e.Status, e.Code)
 }
 
 // DecodeJSON decodes a JSON-protocol request body into v, answering bad

@@ -71,6 +71,7 @@ func New(log *slog.Logger, iamSvc *iam.Service, account, region string) *Server 
 	s := &Server{Log: log, IAM: iamSvc, Account: account, Region: region, Authz: authz.New(iamSvc)}
 	s.iamOps = s.iamHandlers()
 	s.stsOps = s.stsHandlers()
+	s.STS = s.newSTS()
 	s.ECS = ecs.New(iamSvc.Store, iamSvc.Partition, region)
 	s.registerECS()
 	s.registry = prometheus.NewRegistry()

@@ -18,9 +18,6 @@ func (s *Server) stsHandlers() map[string]queryHandler {
 		"GetCallerIdentity": s.stsGetCallerIdentity,
 	}
 	s.registerSTS(m)
-	if s.STS == nil {
-		s.STS = s.newSTS()
-	}
 	return m
 }
 
