@@ -235,16 +235,25 @@ type agentSeq struct {
 func queuePrefix(sc Scope, cluster, instanceID string) string {
 	return prefix(sc) + "agentq/" + cluster + "/" + instanceID + "/"
 }
+func queueKey(sc Scope, cluster, instanceID string, seq int64) string {
+	return fmt.Sprintf("%s%020d", queuePrefix(sc, cluster, instanceID), seq)
+}
 func queueSeqKey(sc Scope, cluster, instanceID string) string {
 	return prefix(sc) + "agentseq/" + cluster + "/" + instanceID
 }
 
+// readSeq reads an instance's last queued sequence number (0: none yet).
+func readSeq(r store.Reader, sc Scope, cluster, instanceID string) (*agentSeq, error) {
+	seq, err := get[agentSeq](r, queueSeqKey(sc, cluster, instanceID))
+	if isNotFound(err) {
+		return &agentSeq{}, nil
+	}
+	return seq, err
+}
+
 // enqueue appends a message to an instance's queue.
 func (s *Service) enqueue(tx store.Tx, sc Scope, cluster, instanceID string, m agentMsg) error {
-	seq, err := get[agentSeq](tx, queueSeqKey(sc, cluster, instanceID))
-	if isNotFound(err) {
-		seq, err = &agentSeq{}, nil
-	}
+	seq, err := readSeq(tx, sc, cluster, instanceID)
 	if err != nil {
 		return err
 	}
@@ -253,7 +262,7 @@ func (s *Service) enqueue(tx store.Tx, sc Scope, cluster, instanceID string, m a
 	if err := put(tx, queueSeqKey(sc, cluster, instanceID), seq); err != nil {
 		return err
 	}
-	return put(tx, fmt.Sprintf("%s%020d", queuePrefix(sc, cluster, instanceID), m.Seq), &m)
+	return put(tx, queueKey(sc, cluster, instanceID, m.Seq), &m)
 }
 
 // dropQueue deletes an instance's queue (it was deregistered).
@@ -389,10 +398,7 @@ func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID, agent
 		if err := checkAgent(r, sc, cluster, instanceID, agent); err != nil {
 			return err
 		}
-		seq, err := get[agentSeq](r, queueSeqKey(sc, cluster, instanceID))
-		if isNotFound(err) {
-			seq, err = &agentSeq{}, nil
-		}
+		seq, err := readSeq(r, sc, cluster, instanceID)
 		if err != nil {
 			return err
 		}
@@ -405,7 +411,7 @@ func (s *Service) poll(ctx context.Context, sc Scope, cluster, instanceID, agent
 		seenTask, seenCred := map[string]bool{}, map[string]bool{}
 		for _, m := range msgs {
 			if m.Seq <= ack {
-				acked = append(acked, fmt.Sprintf("%s%020d", queuePrefix(sc, cluster, instanceID), m.Seq))
+				acked = append(acked, queueKey(sc, cluster, instanceID, m.Seq))
 				continue
 			}
 			switch m.Kind {
