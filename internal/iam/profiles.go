@@ -184,21 +184,7 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, c Caller, rol
 // AddRoleToInstanceProfile puts a role in an instance profile, which can
 // hold only one.
 func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c Caller, profileName, roleName string) error {
-	if err := validateName("instanceProfileName", profileName, maxProfileNameLen); err != nil {
-		return err
-	}
-	if err := validateName("roleName", roleName, maxRoleNameLen); err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx store.Tx) error {
-		p, err := readProfile(tx, c.Account, profileName)
-		if err != nil {
-			return err
-		}
-		r, err := s.readRole(tx, c.Account, roleName)
-		if err != nil {
-			return err
-		}
+	return s.updateProfileRole(ctx, c, profileName, roleName, func(p *InstanceProfile, r *Role) error {
 		if len(p.Roles) >= maxRolesPerProfile {
 			return awserr.LimitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", maxRolesPerProfile)
 		}
@@ -206,15 +192,27 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c Caller, profil
 		if !containsFold(r.InstanceProfiles, p.Name) {
 			r.InstanceProfiles = append(r.InstanceProfiles, p.Name)
 		}
-		if err := put(tx, profileKey(c.Account, p.Name), p); err != nil {
-			return err
-		}
-		return put(tx, roleKey(c.Account, r.Name), r)
+		return nil
 	})
 }
 
 // RemoveRoleFromInstanceProfile takes a role out of an instance profile.
 func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c Caller, profileName, roleName string) error {
+	return s.updateProfileRole(ctx, c, profileName, roleName, func(p *InstanceProfile, r *Role) error {
+		if !containsFold(p.Roles, r.Name) {
+			return awserr.NoSuchEntity("Role %s in Instance Profile %s cannot be found.", roleName, profileName)
+		}
+		p.Roles = dropName(p.Roles, r.Name)
+		r.InstanceProfiles = dropName(r.InstanceProfiles, p.Name)
+		return nil
+	})
+}
+
+// updateProfileRole runs fn on an instance profile and a role (the profile
+// looked up first, so a missing one is the answer when both are) in one
+// transaction and stores both unless fn fails, so the two sides of the
+// relation change together.
+func (s *Service) updateProfileRole(ctx context.Context, c Caller, profileName, roleName string, fn func(p *InstanceProfile, r *Role) error) error {
 	if err := validateName("instanceProfileName", profileName, maxProfileNameLen); err != nil {
 		return err
 	}
@@ -230,11 +228,9 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c Caller, p
 		if err != nil {
 			return err
 		}
-		if !containsFold(p.Roles, r.Name) {
-			return awserr.NoSuchEntity("Role %s in Instance Profile %s cannot be found.", roleName, profileName)
+		if err := fn(p, r); err != nil {
+			return err
 		}
-		p.Roles = dropName(p.Roles, r.Name)
-		r.InstanceProfiles = dropName(r.InstanceProfiles, p.Name)
 		if err := put(tx, profileKey(c.Account, p.Name), p); err != nil {
 			return err
 		}
