@@ -30,13 +30,13 @@ func (s *Server) registerIAMPolicies(m map[string]queryHandler) {
 		{iam.HolderUser, "User", "UserName"},
 		{iam.HolderGroup, "Group", "GroupName"},
 	} {
-		m["Attach"+h.noun+"Policy"] = s.iamAttachPolicy(h.kind, h.param)
-		m["Detach"+h.noun+"Policy"] = s.iamDetachPolicy(h.kind, h.param)
+		m["Attach"+h.noun+"Policy"] = iamHolderPolicyOp(h.kind, h.param, "PolicyArn", s.IAM.AttachPolicy)
+		m["Detach"+h.noun+"Policy"] = iamHolderPolicyOp(h.kind, h.param, "PolicyArn", s.IAM.DetachPolicy)
 		m["ListAttached"+h.noun+"Policies"] = s.iamListAttachedPolicies(h.kind, h.param)
 		m["Put"+h.noun+"Policy"] = s.iamPutInlinePolicy(h.kind, h.param)
 		m["Get"+h.noun+"Policy"] = s.iamGetInlinePolicy(h.kind, h.param)
 		m["List"+h.noun+"Policies"] = s.iamListInlinePolicies(h.kind, h.param)
-		m["Delete"+h.noun+"Policy"] = s.iamDeleteInlinePolicy(h.kind, h.param)
+		m["Delete"+h.noun+"Policy"] = iamHolderPolicyOp(h.kind, h.param, "PolicyName", s.IAM.DeleteInlinePolicy)
 	}
 }
 
@@ -258,23 +258,18 @@ func (s *Server) iamListEntitiesForPolicy(ctx context.Context, c iam.Caller, q *
 	return nil
 }
 
-func (s *Server) iamAttachPolicy(kind iam.PolicyHolder, param string) queryHandler {
+// iamHolderPolicyOp serves an operation on one policy of a role, user or
+// group (named by param) that answers nothing: attaching or detaching a
+// managed policy (policyParam PolicyArn), deleting an inline one
+// (PolicyName).
+func iamHolderPolicyOp(kind iam.PolicyHolder, param, policyParam string,
+	op func(ctx context.Context, c iam.Caller, kind iam.PolicyHolder, entity, policy string) error) queryHandler {
 	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, arn, err := q.Required2(param, "PolicyArn")
+		entity, policy, err := q.Required2(param, policyParam)
 		if err != nil {
 			return err
 		}
-		return s.IAM.AttachPolicy(ctx, c, kind, entity, arn)
-	}
-}
-
-func (s *Server) iamDetachPolicy(kind iam.PolicyHolder, param string) queryHandler {
-	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, arn, err := q.Required2(param, "PolicyArn")
-		if err != nil {
-			return err
-		}
-		return s.IAM.DetachPolicy(ctx, c, kind, entity, arn)
+		return op(ctx, c, kind, entity, policy)
 	}
 }
 
@@ -348,15 +343,5 @@ func (s *Server) iamListInlinePolicies(kind iam.PolicyHolder, param string) quer
 		writeStringList(x, "PolicyNames", names)
 		writeTruncation(x, marker)
 		return nil
-	}
-}
-
-func (s *Server) iamDeleteInlinePolicy(kind iam.PolicyHolder, param string) queryHandler {
-	return func(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-		entity, name, err := q.Required2(param, "PolicyName")
-		if err != nil {
-			return err
-		}
-		return s.IAM.DeleteInlinePolicy(ctx, c, kind, entity, name)
 	}
 }
