@@ -188,35 +188,18 @@ func (s *Service) DeleteGroup(ctx context.Context, c Caller, name string) error 
 // AddUserToGroup makes a user a member of a group; adding a member again
 // changes nothing. The user is looked up before the group.
 func (s *Service) AddUserToGroup(ctx context.Context, c Caller, groupName, userName string) error {
-	if err := validateName("groupName", groupName, maxGroupNameLen); err != nil {
-		return err
-	}
-	if err := validateName("userName", userName, maxUserNameLen); err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx store.Tx) error {
-		u, err := readUser(tx, c.Account, userName)
-		if err != nil {
-			return err
-		}
-		g, err := readGroup(tx, c.Account, groupName)
-		if err != nil {
-			return err
-		}
+	return s.updateMembership(ctx, c, groupName, userName, func(g *Group, u *User) (bool, error) {
 		if containsFold(g.Members, u.Name) {
-			return nil
+			return false, nil
 		}
 		if len(u.Groups) >= maxGroupsPerUser {
-			return awserr.LimitExceeded("Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
+			return false, awserr.LimitExceeded("Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
 		}
 		g.Members = append(g.Members, u.Name)
 		if !containsFold(u.Groups, g.Name) {
 			u.Groups = append(u.Groups, g.Name)
 		}
-		if err := put(tx, groupKey(c.Account, g.Name), g); err != nil {
-			return err
-		}
-		return put(tx, userKey(c.Account, u.Name), u)
+		return true, nil
 	})
 }
 
@@ -226,6 +209,20 @@ const maxGroupsPerUser = 10
 // RemoveUserFromGroup ends a membership. Like IAM, it checks that the user
 // and then the group exist, and succeeds when the user was not a member.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, c Caller, groupName, userName string) error {
+	return s.updateMembership(ctx, c, groupName, userName, func(g *Group, u *User) (bool, error) {
+		if !containsFold(g.Members, u.Name) && !containsFold(u.Groups, g.Name) {
+			return false, nil
+		}
+		g.Members = slices.DeleteFunc(g.Members, func(m string) bool { return strings.EqualFold(m, u.Name) })
+		u.Groups = slices.DeleteFunc(u.Groups, func(n string) bool { return strings.EqualFold(n, g.Name) })
+		return true, nil
+	})
+}
+
+// updateMembership runs fn on a group and a user (the user looked up first)
+// in one transaction and, when fn reports a change, stores both, so the two
+// sides of a membership change together.
+func (s *Service) updateMembership(ctx context.Context, c Caller, groupName, userName string, fn func(g *Group, u *User) (changed bool, err error)) error {
 	if err := validateName("groupName", groupName, maxGroupNameLen); err != nil {
 		return err
 	}
@@ -241,11 +238,9 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, c Caller, groupName, 
 		if err != nil {
 			return err
 		}
-		if !containsFold(g.Members, u.Name) && !containsFold(u.Groups, g.Name) {
-			return nil
+		if changed, err := fn(g, u); err != nil || !changed {
+			return err
 		}
-		g.Members = slices.DeleteFunc(g.Members, func(m string) bool { return strings.EqualFold(m, u.Name) })
-		u.Groups = slices.DeleteFunc(u.Groups, func(n string) bool { return strings.EqualFold(n, g.Name) })
 		if err := put(tx, groupKey(c.Account, g.Name), g); err != nil {
 			return err
 		}
