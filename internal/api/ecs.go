@@ -235,11 +235,7 @@ func tagOnCreate(operation, resourceARN string, tags []ecs.Tag) ecsCall {
 }
 
 func (s *Server) ecsCreateCluster(ctx context.Context, ri *requestInfo, sc ecs.Scope, in *ecs.CreateClusterInput) (any, error) {
-	name := in.ClusterName
-	if name == "" {
-		name = ecs.DefaultCluster
-	}
-	clusterARN, err := s.ecsClusterARN(sc, name)
+	clusterARN, err := s.ecsClusterARN(sc, in.ClusterName) // "": default
 	if err != nil {
 		return nil, err
 	}
