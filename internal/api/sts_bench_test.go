@@ -4,20 +4,16 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/rolecall/rolecall/internal/awsclient"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/sts/token"
 )
@@ -89,46 +85,16 @@ func BenchmarkAssumeRoleInProcess(b *testing.B) {
 	}
 }
 
-// loopbackAssumeRole drives AssumeRole through aws-sdk-go-v2 over loopback
-// with 16 concurrent connections for d and returns requests per second.
+// loopbackAssumeRole drives AssumeRole over loopback for d (loopbackRate).
 func loopbackAssumeRole(b *testing.B, h http.Handler, ab *assumeBench, d time.Duration) float64 {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := &http.Server{Handler: h}
-	go func() { _ = hs.Serve(ln) }()
-	defer hs.Close()
-	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, MaxConnsPerHost: 16}
-	client := awssts.NewFromConfig(aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(ab.key, ab.secret, ""),
-		BaseEndpoint:     aws.String("http://" + ln.Addr().String()),
-		HTTPClient:       &http.Client{Transport: awsclient.Transport(tr)},
-		RetryMaxAttempts: 1,
-	})
 	in := &awssts.AssumeRoleInput{RoleArn: aws.String(ab.roleARN), RoleSessionName: aws.String("bench"), ExternalId: aws.String("ext-1234")}
-	var n atomic.Int64
-	stop := time.Now().Add(d)
-	done := make(chan error, 16)
-	for w := 0; w < 16; w++ {
-		go func() {
-			for time.Now().Before(stop) {
-				if _, err := client.AssumeRole(context.Background(), in); err != nil {
-					done <- err
-					return
-				}
-				n.Add(1)
-			}
-			done <- nil
-		}()
-	}
-	for w := 0; w < 16; w++ {
-		if err := <-done; err != nil {
-			b.Fatal(err)
+	return loopbackRate(b, h, d, ab.key, ab.secret, func(cfg aws.Config) func(context.Context) error {
+		client := awssts.NewFromConfig(cfg)
+		return func(ctx context.Context) error {
+			_, err := client.AssumeRole(ctx, in)
+			return err
 		}
-	}
-	return float64(n.Load()) / d.Seconds()
+	})
 }
 
 // BenchmarkLoopbackAssumeRole compares rolecall's AssumeRole throughput with
@@ -150,8 +116,5 @@ func BenchmarkLoopbackAssumeRole(b *testing.B) {
 		ceiling += loopbackAssumeRole(b, fixedGetRole(fixed), ab, d)
 		ours += loopbackAssumeRole(b, ab.srv.Handler(), ab, d)
 	}
-	b.ReportMetric(ours/float64(b.N), "rolecall-req/s")
-	b.ReportMetric(ceiling/float64(b.N), "fixed-req/s")
-	b.ReportMetric(ours/ceiling, "ratio")
-	b.ReportMetric(0, "ns/op")
+	reportLoopback(b, ours, ceiling)
 }
