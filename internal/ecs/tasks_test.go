@@ -3,6 +3,7 @@ package ecs
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -546,5 +547,41 @@ func TestTaskTags(t *testing.T) {
 	} {
 		_, err = s.ListTagsForResource(ctx, sc, bad)
 		wantErr(t, err, "InvalidParameterException", "Invalid resource arn "+bad+".")
+	}
+}
+
+// ListTasks pages through a cluster's tasks in ID order, whatever the page
+// size.
+func TestListTasksPages(t *testing.T) {
+	s, _ := taskFixture(t)
+	ctx := context.Background()
+	register(t, s, 4096, 4096)
+	var want []string
+	for range 3 {
+		out, err := s.RunTask(ctx, sc, &RunTaskInput{TaskDefinition: "plain", Count: intp(2)})
+		if err != nil || len(out.Tasks) != 2 {
+			t.Fatalf("%+v %v", out, err)
+		}
+		for _, tk := range out.Tasks {
+			want = append(want, tk.TaskArn)
+		}
+	}
+	slices.SortFunc(want, func(a, b string) int { return strings.Compare(taskIDOf(a), taskIDOf(b)) })
+	for size := 1; size <= len(want)+1; size++ {
+		var got []string
+		token := ""
+		for {
+			out, err := s.ListTasks(ctx, sc, &ListTasksInput{MaxResults: intp(size), NextToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, out.TaskArns...)
+			if token = out.NextToken; token == "" {
+				break
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("page size %d: %v, want %v", size, got, want)
+		}
 	}
 }
