@@ -121,7 +121,6 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 			return err
 		}
 		var ci *ContainerInstance
-		reregistered := false
 		if in.ContainerInstanceArn != "" {
 			var id string
 			ci, id, _, err = lookup[ContainerInstance](tx, sc, cluster, in.ContainerInstanceArn, s.InstanceARN, instanceKey)
@@ -143,7 +142,8 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 		if resources == nil {
 			resources = []Resource{}
 		}
-		if ci == nil {
+		reregistered := ci != nil
+		if !reregistered {
 			id := in.NewID
 			if id == "" {
 				id = NewContainerInstanceID()
@@ -162,7 +162,6 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, sc Scope, in *R
 			}
 		} else {
 			ci.Tags = mergeTags(ci.Tags, in.Tags)
-			reregistered = true
 		}
 		ci.Version++
 		ci.Ec2InstanceID = ec2ID
