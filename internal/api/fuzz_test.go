@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
 	"io"
 	"log/slog"
 	"net/http"
@@ -53,15 +51,8 @@ func FuzzIAMRequest(f *testing.F) {
 		if rec.Code >= 500 {
 			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.String())
 		}
-		dec := xml.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
-		for {
-			_, err := dec.Token()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("malformed XML for %q: %v\n%s", body, err, rec.Body.String())
-			}
+		if err := xmlWellFormed(rec.Body.Bytes()); err != nil {
+			t.Fatalf("malformed XML for %q: %v\n%s", body, err, rec.Body.String())
 		}
 	})
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -71,15 +70,8 @@ func FuzzSTSRequest(f *testing.F) {
 		if bytes.Contains(rec.Body.Bytes(), []byte(k.Secret)) {
 			t.Fatalf("the caller's secret in a response to %q", body)
 		}
-		dec := xml.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
-		for {
-			_, err := dec.Token()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("malformed XML for %q: %v\n%s", body, err, rec.Body.String())
-			}
+		if err := xmlWellFormed(rec.Body.Bytes()); err != nil {
+			t.Fatalf("malformed XML for %q: %v\n%s", body, err, rec.Body.String())
 		}
 	})
 }
