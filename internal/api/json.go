@@ -24,10 +24,6 @@ import (
 // input, calls the domain and returns the output to be encoded.
 type jsonHandler func(ctx context.Context, c iam.Caller, body []byte) (any, error)
 
-// JSONTarget is an operation's X-Amz-Target, e.g.
-// "AmazonEC2ContainerServiceV20141113.CreateCluster".
-type JSONTarget = string
-
 // jsonContentType is what AWS answers JSON 1.1 requests with.
 const jsonContentType = "application/x-amz-json-1.1"
 
