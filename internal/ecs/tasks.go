@@ -643,19 +643,9 @@ func (s *Service) StopTask(ctx context.Context, sc Scope, in *StopTaskInput) (*T
 		reason = "Task stopped by user"
 	}
 	var out *Task
-	err = s.update(ctx, func(tx store.Tx) error {
-		if _, err := activeCluster(tx, sc, cluster); err != nil {
-			return err
-		}
-		t, err := readTask(tx, s, sc, cluster, in.Task)
-		if err != nil {
-			return err
-		}
-		if err := s.stopTask(tx, sc, cluster, t, StopUserInitiated, reason, false); err != nil {
-			return err
-		}
+	err = s.updateTask(ctx, sc, cluster, in.Task, "", func(tx store.Tx, t *Task) error {
 		out = t
-		return nil
+		return s.stopTask(tx, sc, cluster, t, StopUserInitiated, reason, false)
 	})
 	if err != nil {
 		return nil, err
@@ -919,10 +909,10 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// updateReportedTask runs fn, in one transaction, on the task an agent
-// reports on: the cluster must be ACTIVE, the task found and the caller
-// the agent of the task's instance.
-func (s *Service) updateReportedTask(ctx context.Context, sc Scope, cluster, task, agent string, fn func(tx store.Tx, t *Task) error) error {
+// updateTask runs fn, in one transaction, on a task of an ACTIVE cluster
+// (readTask's errors when it is not found). With agent (a Submit* call's
+// principal), the caller must be the agent of the task's instance.
+func (s *Service) updateTask(ctx context.Context, sc Scope, cluster, task, agent string, fn func(tx store.Tx, t *Task) error) error {
 	return s.update(ctx, func(tx store.Tx) error {
 		if _, err := activeCluster(tx, sc, cluster); err != nil {
 			return err
@@ -961,7 +951,7 @@ func (s *Service) SubmitTaskStateChange(ctx context.Context, sc Scope, in *Submi
 	if err != nil {
 		return nil, err
 	}
-	err = s.updateReportedTask(ctx, sc, cluster, in.Task, in.Agent, func(tx store.Tx, t *Task) error {
+	err = s.updateTask(ctx, sc, cluster, in.Task, in.Agent, func(tx store.Tx, t *Task) error {
 		if t.LastStatus == TaskStopped {
 			return nil
 		}
@@ -1024,7 +1014,7 @@ func (s *Service) SubmitContainerStateChange(ctx context.Context, sc Scope, in *
 	if err != nil {
 		return nil, err
 	}
-	err = s.updateReportedTask(ctx, sc, cluster, in.Task, in.Agent, func(tx store.Tx, t *Task) error {
+	err = s.updateTask(ctx, sc, cluster, in.Task, in.Agent, func(tx store.Tx, t *Task) error {
 		i := slices.IndexFunc(t.Containers, func(c Container) bool { return c.Name == in.ContainerName })
 		if i < 0 {
 			return invalidParameter("The referenced container %s is not in the task.", truncate(in.ContainerName, 255))
