@@ -585,3 +585,47 @@ func TestListTasksPages(t *testing.T) {
 		}
 	}
 }
+
+// Describe calls name what they could not find as it was given when it
+// belongs elsewhere (another cluster, account or region), else by the ARN
+// it resolves to; an identifier of the wrong shape fails the call.
+func TestDescribeMissing(t *testing.T) {
+	s, _ := taskFixture(t)
+	ctx := context.Background()
+	ci := register(t, s, 4096, 4096)
+	run, err := s.RunTask(ctx, sc, &RunTaskInput{TaskDefinition: "plain"})
+	if err != nil || len(run.Tasks) != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	const id = "0123456789abcdef0123456789abcdef"
+	base := "arn:aws:ecs:us-east-1:123456789012:"
+	other := "arn:aws:ecs:eu-west-1:123456789012:"
+
+	di, err := s.DescribeContainerInstances(ctx, sc, &DescribeContainerInstancesInput{ContainerInstances: []string{
+		ci.ContainerInstanceArn, id, base + "container-instance/other/" + id, other + "container-instance/default/" + id}})
+	if err != nil || len(di.ContainerInstances) != 1 {
+		t.Fatalf("%+v %v", di, err)
+	}
+	want := []Failure{{Arn: base + "container-instance/default/" + id, Reason: "MISSING"},
+		{Arn: base + "container-instance/other/" + id, Reason: "MISSING"}, {Arn: other + "container-instance/default/" + id, Reason: "MISSING"}}
+	if !slices.Equal(di.Failures, want) {
+		t.Fatalf("%+v", di.Failures)
+	}
+	_, err = s.DescribeContainerInstances(ctx, sc, &DescribeContainerInstancesInput{ContainerInstances: []string{"nope"}})
+	wantErr(t, err, "InvalidParameterException", "Invalid identifier: nope is not a container instance ID or ARN.")
+
+	dt, err := s.DescribeTasks(ctx, sc, &DescribeTasksInput{Tasks: []string{
+		run.Tasks[0].TaskArn, id, base + "task/other/" + id, other + "task/default/" + id}})
+	if err != nil || len(dt.Tasks) != 1 {
+		t.Fatalf("%+v %v", dt, err)
+	}
+	want = []Failure{{Arn: base + "task/default/" + id, Reason: "MISSING"},
+		{Arn: base + "task/other/" + id, Reason: "MISSING"}, {Arn: other + "task/default/" + id, Reason: "MISSING"}}
+	if !slices.Equal(dt.Failures, want) {
+		t.Fatalf("%+v", dt.Failures)
+	}
+	_, err = s.DescribeTasks(ctx, sc, &DescribeTasksInput{Tasks: []string{"nope"}})
+	wantErr(t, err, "InvalidParameterException", "Invalid identifier: nope is not a task ID or ARN.")
+	_, err = s.StopTask(ctx, sc, &StopTaskInput{Task: id})
+	wantErr(t, err, "InvalidParameterException", "The referenced task was not found.")
+}
