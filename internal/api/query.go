@@ -104,13 +104,16 @@ func (q *Query) Struct(name string, fields ...string) []map[string]string {
 	var out []map[string]string
 	for i := 1; ; i++ {
 		prefix := name + ".member." + strconv.Itoa(i) + "."
-		m := map[string]string{}
+		var m map[string]string // made only for a member that is there
 		for _, f := range fields {
 			if v, ok := q.String(prefix + f); ok {
+				if m == nil {
+					m = make(map[string]string, len(fields))
+				}
 				m[f] = v
 			}
 		}
-		if len(m) == 0 {
+		if m == nil {
 			return out
 		}
 		out = append(out, m)

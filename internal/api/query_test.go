@@ -61,3 +61,23 @@ func TestQueryUnknownAction(t *testing.T) {
 		}
 	}
 }
+
+// Struct returns each member's fields that were sent, up to the first
+// member with none; a request without the list costs no allocation.
+func TestQueryStruct(t *testing.T) {
+	q := &Query{Params: url.Values{
+		"Tags.member.1.Key": {"a"}, "Tags.member.1.Value": {"1"},
+		"Tags.member.2.Key": {"b"},
+		"Tags.member.4.Key": {"d"},
+	}}
+	got := q.Struct("Tags", "Key", "Value")
+	if len(got) != 2 || got[0]["Key"] != "a" || got[0]["Value"] != "1" || got[1]["Key"] != "b" || len(got[1]) != 1 {
+		t.Errorf("Struct: %v", got)
+	}
+	if got := q.Struct("PolicyArns", "arn"); got != nil {
+		t.Errorf("absent list: %v", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = q.Struct("PolicyArns", "arn") }); n != 0 {
+		t.Errorf("absent list: %v allocations", n)
+	}
+}
