@@ -121,10 +121,9 @@ func (s *Server) now() time.Time {
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	c := &call{requestID: newRequestID(), start: time.Now()}
 	w.Header().Set("x-amzn-RequestId", c.requestID)
-	xmlns := iamXMLNS
 	body, err := readBody(w, r)
 	if err != nil {
-		s.writeQueryError(w, c, xmlns, err)
+		s.writeQueryError(w, c, iamXMLNS, err)
 		return
 	}
 	c.service = sigv4.ScopeService(r)
@@ -136,7 +135,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 			s.writeJSONError(w, c, err)
 			return
 		}
-		s.writeQueryError(w, c, xmlnsFor(c.service, xmlns), err)
+		s.writeQueryError(w, c, xmlnsFor(c.service), err)
 		return
 	}
 	if target != "" {
@@ -145,7 +144,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	}
 	q, err := decodeQuery(r, body)
 	if err != nil {
-		s.writeQueryError(w, c, xmlnsFor(c.service, xmlns), err)
+		s.writeQueryError(w, c, xmlnsFor(c.service), err)
 		return
 	}
 	c.action = q.Action
@@ -163,10 +162,10 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		// Signed for another service: say which one the request is for, as
 		// AWS does, when the API version tells.
 		if intended := serviceOf(q); intended != "" {
-			s.writeQueryError(w, c, xmlnsFor(intended, xmlns), sigv4.WrongService(intended))
+			s.writeQueryError(w, c, xmlnsFor(intended), sigv4.WrongService(intended))
 			return
 		}
-		s.writeQueryError(w, c, xmlns, invalidAction(q))
+		s.writeQueryError(w, c, iamXMLNS, invalidAction(q))
 	}
 }
 
@@ -198,11 +197,13 @@ func invalidAction(q *Query) error {
 	return awserr.New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", q.Action, q.Version)
 }
 
-func xmlnsFor(service, def string) string {
+// xmlnsFor is the namespace of a Query-protocol response: STS's for STS,
+// IAM's otherwise (also before a request's service is known).
+func xmlnsFor(service string) string {
 	if service == "sts" {
 		return stsXMLNS
 	}
-	return def
+	return iamXMLNS
 }
 
 // readBody reads the request body, at most maxBodyBytes of it.
