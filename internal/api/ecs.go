@@ -181,7 +181,10 @@ func ecsDenied(err error) error {
 func (s *Server) ecsResourceTags(ctx context.Context, sc ecs.Scope, resourceARN string) ([]ecs.Tag, error) {
 	tags, err := s.ECS.ResourceTags(ctx, sc, resourceARN)
 	if err != nil {
-		if _, ok := awserr.As(err); ok {
+		// Only the caller's own mistakes (no such resource, a bad ARN) mean
+		// "no tags"; a server-side failure (the ECS service answers store
+		// failures as ServerException) leaves the call undecided.
+		if e, ok := awserr.As(err); ok && e.Sender {
 			return nil, nil
 		}
 		return nil, err

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/store"
 	"github.com/rolecall/rolecall/internal/store/memory"
 	"github.com/rolecall/rolecall/internal/sts/token"
 )
@@ -656,4 +659,67 @@ func TestECSRunTaskDefinitionTags(t *testing.T) {
 	}
 	_, err := runner.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app-b:1")})
 	apiError(t, err, "AccessDeniedException", deniedMessage("arn:aws:iam::123456789012:user/runner", "ecs:RunTask", tdARN["b"]), 400)
+}
+
+// flakyReads is a store whose reads of keys containing fail fail while
+// armed: one read going wrong between two that do not.
+type flakyReads struct {
+	store.Store
+	fail  string
+	armed atomic.Bool
+}
+
+type flakyReader struct {
+	store.Reader
+	f *flakyReads
+}
+
+func (f *flakyReads) View(ctx context.Context, fn func(store.Reader) error) error {
+	return f.Store.View(ctx, func(r store.Reader) error { return fn(flakyReader{r, f}) })
+}
+
+func (r flakyReader) Get(key string) (store.KV, error) {
+	if r.f.armed.Load() && strings.Contains(key, r.f.fail) {
+		return store.KV{}, errors.New("disk on fire")
+	}
+	return r.Reader.Get(key)
+}
+
+// A policy that denies on aws:ResourceTag is not skipped when the task's
+// tags cannot be read: the call fails (ServerException), it is not allowed
+// as if the task had no tags.
+func TestECSResourceTagReadFailureDoesNotAllow(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	root := ecsClient(ts, "", "", "")
+	if _, err := root.CreateCluster(ctx, &awsecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.RegisterContainerInstance(ctx, &awsecs.RegisterContainerInstanceInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: aws.String("app"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{containerDef("web")}}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := root.RunTask(ctx, &awsecs.RunTaskInput{TaskDefinition: aws.String("app"), Tags: []ecstypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	taskARN := aws.ToString(run.Tasks[0].TaskArn)
+	user := ecsUser(t, ts, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:StopTask","Resource":"*"},
+		{"Effect":"Deny","Action":"ecs:StopTask","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}`)
+	flaky := &flakyReads{Store: ts.Server.ECS.Store, fail: "/task/"}
+	ts.Server.ECS.Store = flaky
+	flaky.armed.Store(true)
+	_, err = user.StopTask(ctx, &awsecs.StopTaskInput{Task: aws.String(taskARN)})
+	flaky.armed.Store(false)
+	apiError(t, err, "ServerException", "", 500)
+	_, err = user.StopTask(ctx, &awsecs.StopTaskInput{Task: aws.String(taskARN)})
+	apiError(t, err, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: ecs:StopTask on resource: "+
+		taskARN+" with an explicit deny in an identity-based policy", 400)
+	d, err := root.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: []string{taskARN}})
+	if err != nil || aws.ToString(d.Tasks[0].DesiredStatus) != "RUNNING" {
+		t.Fatalf("the task was stopped: %+v %v", d, err)
+	}
 }
