@@ -12,10 +12,7 @@ const iamXMLNS = "https://iam.amazonaws.com/doc/2010-05-08/"
 // parameters, call the domain and encode the result; nothing else. Each
 // group of operations registers itself from its own file.
 func (s *Server) iamHandlers() map[string]queryHandler {
-	m := map[string]queryHandler{
-		"CreateRole": s.iamCreateRole,
-		"GetRole":    s.iamGetRole,
-	}
+	m := map[string]queryHandler{}
 	for _, register := range []func(map[string]queryHandler){
 		s.registerIAMRoles,
 		s.registerIAMPolicies,
@@ -44,40 +41,6 @@ func writeTags(x *XML, name string, ts []iam.Tag, always bool) {
 		x.Open("member").Elem("Key", t.Key).Elem("Value", t.Value).Close("member")
 	}
 	x.Close(name)
-}
-
-func (s *Server) iamCreateRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, doc, err := q.Required2("RoleName", "AssumeRolePolicyDocument")
-	if err != nil {
-		return err
-	}
-	maxSession, err := q.Int("MaxSessionDuration", 0)
-	if err != nil {
-		return err
-	}
-	r, err := s.IAM.CreateRole(ctx, c, iam.CreateRoleInput{
-		RoleName: name, Path: q.Get("Path"), AssumeRolePolicyDocument: doc,
-		Description: q.Get("Description"), MaxSessionDuration: maxSession,
-		PermissionsBoundary: q.Get("PermissionsBoundary"), Tags: tags(q),
-	})
-	if err != nil {
-		return err
-	}
-	writeRole(x, "Role", r, roleCreated)
-	return nil
-}
-
-func (s *Server) iamGetRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
-	name, err := q.Required("RoleName")
-	if err != nil {
-		return err
-	}
-	r, err := s.IAM.GetRole(ctx, c, name)
-	if err != nil {
-		return err
-	}
-	writeRole(x, "Role", r, roleFull)
-	return nil
 }
 
 // registerTagging adds TagX, UntagX and ListXTags for one kind of entity,

@@ -8,8 +8,10 @@ import (
 	"github.com/rolecall/rolecall/internal/iam"
 )
 
-// registerIAMRoles adds the IAM operations for roles (beyond CreateRole/GetRole), role tags, permissions boundaries, instance profiles and service-linked roles.
+// registerIAMRoles adds the IAM operations for roles, role tags, permissions boundaries, instance profiles and service-linked roles.
 func (s *Server) registerIAMRoles(m map[string]queryHandler) {
+	m["CreateRole"] = s.iamCreateRole
+	m["GetRole"] = s.iamGetRole
 	m["ListRoles"] = s.iamListRoles
 	m["UpdateRole"] = s.iamUpdateRole
 	m["UpdateRoleDescription"] = s.iamUpdateRoleDescription
@@ -124,6 +126,40 @@ func writeRoleLastUsed(x *XML, r *iam.Role) {
 }
 
 // Roles.
+
+func (s *Server) iamCreateRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	name, doc, err := q.Required2("RoleName", "AssumeRolePolicyDocument")
+	if err != nil {
+		return err
+	}
+	maxSession, err := q.Int("MaxSessionDuration", 0)
+	if err != nil {
+		return err
+	}
+	r, err := s.IAM.CreateRole(ctx, c, iam.CreateRoleInput{
+		RoleName: name, Path: q.Get("Path"), AssumeRolePolicyDocument: doc,
+		Description: q.Get("Description"), MaxSessionDuration: maxSession,
+		PermissionsBoundary: q.Get("PermissionsBoundary"), Tags: tags(q),
+	})
+	if err != nil {
+		return err
+	}
+	writeRole(x, "Role", r, roleCreated)
+	return nil
+}
+
+func (s *Server) iamGetRole(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
+	name, err := q.Required("RoleName")
+	if err != nil {
+		return err
+	}
+	r, err := s.IAM.GetRole(ctx, c, name)
+	if err != nil {
+		return err
+	}
+	writeRole(x, "Role", r, roleFull)
+	return nil
+}
 
 func (s *Server) iamListRoles(ctx context.Context, c iam.Caller, q *Query, x *XML) error {
 	pg, err := queryPage(q)
