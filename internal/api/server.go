@@ -264,11 +264,9 @@ func newRequestID() string {
 // writeQuery writes a successful Query-protocol response.
 func (s *Server) writeQuery(w http.ResponseWriter, c *call, xmlns string, result *XML) {
 	var x XML
-	if result != nil {
-		x.b.Grow(result.b.Len() + 2*len(c.action) + len(xmlns) + 160) // one allocation
-	}
+	x.b.Grow(result.b.Len() + 2*len(c.action) + len(xmlns) + 160) // one allocation
 	x.b.WriteString(`<` + c.action + `Response xmlns="` + xmlns + `">`)
-	if result != nil && (result.b.Len() > 0 || result.emptyResult) {
+	if result.b.Len() > 0 || result.emptyResult {
 		x.Open(c.action + "Result")
 		x.b.Write(result.Bytes())
 		x.Close(c.action + "Result")
