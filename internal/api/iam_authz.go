@@ -103,13 +103,12 @@ func (s *Server) iamResource(ctx context.Context, c iam.Caller, q *Query, keys *
 		return q.Get("PolicySourceArn")
 	}
 	if name := q.Get("InstanceProfileName"); name != "" && strings.Contains(action, "InstanceProfile") && action != "ListInstanceProfilesForRole" {
-		path := q.Get("Path")
 		if action != "CreateInstanceProfile" {
 			if p, err := s.IAM.GetInstanceProfile(ctx, c, name); err == nil {
 				return p.ARN
 			}
 		}
-		return arnOf("instance-profile", path, name)
+		return arnOf("instance-profile", q.Get("Path"), name)
 	}
 	if name := q.Get("GroupName"); name != "" && strings.Contains(action, "Group") && action != "ListGroupsForUser" {
 		if action != "CreateGroup" {
