@@ -32,15 +32,16 @@ func tags(q *Query) []iam.Tag {
 	return out
 }
 
-func writeTags(x *XML, name string, ts []iam.Tag, always bool) {
+// writeTags writes a Tags list; an empty one only when always.
+func writeTags(x *XML, ts []iam.Tag, always bool) {
 	if len(ts) == 0 && !always {
 		return
 	}
-	x.Open(name)
+	x.Open("Tags")
 	for _, t := range ts {
 		x.Open("member").Elem("Key", t.Key).Elem("Value", t.Value).Close("member")
 	}
-	x.Close(name)
+	x.Close("Tags")
 }
 
 // registerTagging adds TagX, UntagX and ListXTags for one kind of entity,
@@ -84,7 +85,7 @@ func registerTagging(m map[string]queryHandler, entity, param string,
 		if err != nil {
 			return err
 		}
-		writeTags(x, "Tags", ts, true)
+		writeTags(x, ts, true)
 		writeTruncation(x, next)
 		return nil
 	}

@@ -66,9 +66,9 @@ func writePolicy(x *XML, name string, p *iam.ManagedPolicy, view policyView) {
 	x.Time("CreateDate", p.CreateDate).Time("UpdateDate", p.UpdateDate)
 	switch view {
 	case policyCreated:
-		writeTags(x, "Tags", p.Tags, false)
+		writeTags(x, p.Tags, false)
 	case policyFull:
-		writeTags(x, "Tags", p.Tags, true)
+		writeTags(x, p.Tags, true)
 	case policyDetail:
 		writePolicyVersionList(x, p)
 	}

@@ -109,7 +109,7 @@ func writeRole(x *XML, name string, r *iam.Role, shape roleShape) {
 	}
 	if shape&roleBoundaryTags != 0 {
 		writeBoundary(x, r.PermissionsBoundary)
-		writeTags(x, "Tags", r.Tags, false)
+		writeTags(x, r.Tags, false)
 	}
 	if shape&roleLastUsed != 0 {
 		writeRoleLastUsed(x, r)
@@ -273,9 +273,9 @@ func writeInstanceProfile(x *XML, name string, p *iam.InstanceProfile, roles []*
 	x.Close("Roles")
 	switch tagMode {
 	case profileTagsIfAny:
-		writeTags(x, "Tags", p.Tags, false)
+		writeTags(x, p.Tags, false)
 	case profileTagsAlways:
-		writeTags(x, "Tags", p.Tags, true)
+		writeTags(x, p.Tags, true)
 	}
 	x.Close(name)
 }

@@ -65,7 +65,7 @@ func writeUser(x *XML, name string, u *iam.User, shape userShape) {
 	}
 	if shape == userFull {
 		writeBoundary(x, u.PermissionsBoundary)
-		writeTags(x, "Tags", u.Tags, false)
+		writeTags(x, u.Tags, false)
 	}
 	x.Close(name)
 }
@@ -398,7 +398,7 @@ func (s *Server) iamGetAccountAuthorizationDetails(ctx context.Context, c iam.Ca
 		x.Close("GroupList")
 		writeAttachedPolicies(x, u.AttachedPolicies)
 		writeBoundary(x, u.PermissionsBoundary)
-		writeTags(x, "Tags", u.Tags, true)
+		writeTags(x, u.Tags, true)
 		x.Close("member")
 	}
 	x.Close("UserDetailList")
@@ -427,7 +427,7 @@ func (s *Server) iamGetAccountAuthorizationDetails(ctx context.Context, c iam.Ca
 		writeInlinePolicyList(x, "RolePolicyList", r.InlinePolicies)
 		writeAttachedPolicies(x, r.AttachedPolicies)
 		writeBoundary(x, r.PermissionsBoundary)
-		writeTags(x, "Tags", r.Tags, true)
+		writeTags(x, r.Tags, true)
 		writeRoleLastUsed(x, r)
 		x.Close("member")
 	}
