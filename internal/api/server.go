@@ -6,8 +6,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
@@ -24,6 +22,7 @@ import (
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/sigv4"
 	"github.com/rolecall/rolecall/internal/sts"
+	"github.com/rolecall/rolecall/internal/uuid"
 )
 
 // maxBodyBytes bounds a request body. IAM's largest documents are 10 KB of
@@ -252,14 +251,8 @@ func serviceOf(q *Query) string {
 	return ""
 }
 
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+// newRequestID is a request ID in AWS's format (a version 4 UUID).
+func newRequestID() string { return uuid.New() }
 
 // writeQuery writes a successful Query-protocol response.
 func (s *Server) writeQuery(w http.ResponseWriter, c *call, xmlns string, result *XML) {

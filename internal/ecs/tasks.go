@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/store"
+	"github.com/rolecall/rolecall/internal/uuid"
 )
 
 // Task statuses (lastStatus and desiredStatus).
@@ -342,7 +343,7 @@ func (s *Service) newTask(sc Scope, cluster, id string, td *TaskDefinition, in *
 	}
 	for _, c := range td.ContainerDefinitions {
 		ct := Container{
-			ContainerArn: s.ARN(sc, "container/"+cluster+"/"+id+"/"+newUUID()),
+			ContainerArn: s.ARN(sc, "container/"+cluster+"/"+id+"/"+uuid.New()),
 			TaskArn:      arn,
 			Name:         c.Name,
 			Image:        c.Image,

@@ -2,8 +2,6 @@ package ecs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +11,7 @@ import (
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/store"
 	"github.com/rolecall/rolecall/internal/sts"
+	"github.com/rolecall/rolecall/internal/uuid"
 )
 
 // Credential vending: the control plane's half of task IAM roles.
@@ -613,16 +612,7 @@ type DiscoverPollEndpointOutput struct {
 // NewCredentialID returns a credential ID: a version 4 UUID from
 // crypto/rand (122 random bits), the format of the agent's IDs
 // (internal/agent/credentials.NewCredentialID).
-func NewCredentialID() string { return newUUID() }
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func NewCredentialID() string { return uuid.New() }
 
 // newID returns a task ID: 32 random hex digits, as ECS's.
 func newID() string { return NewContainerInstanceID() }

@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/store"
+	"github.com/rolecall/rolecall/internal/uuid"
 )
 
 // Service-linked roles: roles that an AWS service owns. IAM names them after
@@ -272,9 +271,9 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c Caller, roleNam
 		if err := tx.Delete(roleKey(c.Account, r.Name)); err != nil {
 			return err
 		}
-		uuid := newUUID()
-		taskID = slrTaskPrefix + r.ServiceLinked + "/" + r.Name + "/" + uuid
-		return put(tx, slrTaskKey(c.Account, uuid), &slrTask{ID: taskID, Status: "SUCCEEDED"})
+		id := uuid.New()
+		taskID = slrTaskPrefix + r.ServiceLinked + "/" + r.Name + "/" + id
+		return put(tx, slrTaskKey(c.Account, id), &slrTask{ID: taskID, Status: "SUCCEEDED"})
 	})
 	if err != nil {
 		return "", err
@@ -314,16 +313,4 @@ func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, c Call
 		return nil
 	})
 	return out, err
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
