@@ -110,16 +110,7 @@ func (k *ecsKeys) withRequestTags(tags []ecs.Tag) *ecsKeys {
 }
 
 func (k *ecsKeys) set(ctx *policy.Context) {
-	for _, t := range k.requestTags {
-		ctx.Set("aws:RequestTag/"+t.Key, t.Value)
-	}
-	if len(k.tagKeys) > 0 {
-		ctx.Set("aws:TagKeys", k.tagKeys...)
-	}
-	for _, t := range k.resourceTags {
-		ctx.Set("aws:ResourceTag/"+t.Key, t.Value)
-		ctx.Set("ecs:ResourceTag/"+t.Key, t.Value)
-	}
+	setTagKeys(ctx, "ecs", k.requestTags, k.tagKeys, k.resourceTags)
 	if k.cluster != "" {
 		ctx.Set("ecs:cluster", k.cluster)
 	}
